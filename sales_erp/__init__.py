@@ -1,0 +1,3 @@
+from sales_erp.celery import app as celery_app
+
+__all__ = ["celery_app"]

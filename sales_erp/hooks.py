@@ -1,0 +1,49 @@
+"""The wiring of Sales ERP in one screen: every process's form and effects, every periodic job,
+and the steps that set up a new installation (like a Frappe app's hooks.py).
+
+Everything is named by dotted path, so this file imports nothing from the apps and any app may read it.
+Effects are called explicitly by the workflow engine (no Django signals): each receives the process
+instance as the keyword argument ``instance`` and runs inside the engine's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ProcessHooks:
+    form: str  # dotted path of the Django form whose cleaned data is the instance's form data
+    target: str | None = None  # "app_label.Model" of the object a process starts from, or None
+    template: str | None = None  # a page of its own for the form (e.g. the reconciliation page), else generic
+    on_submit: str | None = None
+    on_archive: str | None = None
+    on_reject: str | None = None
+    on_withdraw: str | None = None
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    function: str  # dotted path of the idempotent service; called with keyword arguments only
+    crontab: str  # default schedule ("minute hour day month weekday"), editable in the workbench
+    description: str
+
+
+# Process code -> its form and effects. The default definitions (nodes, approvers, conditions)
+# are data: sales_erp/workflow/fixtures/, editable by admins in the workbench.
+PROCESSES: dict[str, ProcessHooks] = {}
+
+# Job name -> the service it runs. Each also has `manage.py run_job <name>` and a Celery task.
+PERIODIC_JOBS: dict[str, PeriodicJob] = {}
+
+# What `manage.py erp_setup` runs, in order, on a new installation and again on every `make run`.
+# Each step is idempotent. Steps marked demo=True are skipped in production mode.
+SETUP_STEPS: list[tuple[str, bool]] = [
+    ("sales_erp.org.services.roles_sync", False),
+    ("sales_erp.jobs.services.schedules_sync", False),
+    ("sales_erp.org.services.demo_staff_create", True),
+]
+
+# Cards on the desk's home page: dotted paths of functions (request) -> dict | None, where the dict is
+# {"title": str, "template": str, **context}. A function returns None when the user may not see it.
+DASHBOARD_CARDS: list[str] = []
