@@ -47,3 +47,6 @@ SETUP_STEPS: list[tuple[str, bool]] = [
 # Cards on the desk's home page: dotted paths of functions (request) -> dict | None, where the dict is
 # {"title": str, "template": str, **context}. A function returns None when the user may not see it.
 DASHBOARD_CARDS: list[str] = []
+
+# Providers of the desk's global search (desk/search.py): functions (*, user, query, limit) -> list[SearchHit].
+GLOBAL_SEARCH: list[str] = []

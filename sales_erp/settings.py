@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "sales_erp.jobs",
     "sales_erp.messaging",
     "sales_erp.customers",
+    "sales_erp.billing",
 ]
 
 MIDDLEWARE = [
