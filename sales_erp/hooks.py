@@ -42,6 +42,7 @@ SETUP_STEPS: list[tuple[str, bool]] = [
     ("sales_erp.org.services.roles_sync", False),
     ("sales_erp.jobs.services.schedules_sync", False),
     ("sales_erp.org.services.demo_staff_create", True),
+    ("sales_erp.org.services.demo_invoicing_entity_create", True),
 ]
 
 # Cards on the desk's home page: dotted paths of functions (request) -> dict | None, where the dict is

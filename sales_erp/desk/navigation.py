@@ -58,6 +58,7 @@ NAVIGATION: list[dict[str, Any]] = [
             item(_("用户"), "person", reverse_lazy("admin:org_user_changelist"), admin_only),
             item(_("内部部门"), "account_tree", reverse_lazy("admin:org_department_changelist"), admin_only),
             item(_("角色"), "badge", reverse_lazy("admin:auth_group_changelist"), admin_only),
+            item(_("我司开票信息"), "business", reverse_lazy("admin:org_invoicingentity_changelist"), admin_only),
             item(
                 "定时任务",
                 "schedule",

@@ -6,7 +6,7 @@ from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from sales_erp.desk.admin_base import DeskAdmin
-from sales_erp.org.models import Department, User
+from sales_erp.org.models import Department, InvoicingEntity, User
 from sales_erp.org.roles import Role
 
 admin.site.unregister(Group)
@@ -46,3 +46,9 @@ class GroupAdmin(BaseGroupAdmin, ModelAdmin):
     @admin.display(description="角色名称")
     def label(self, obj: Group) -> str:
         return Role(obj.name).label if obj.name in Role.values else obj.name
+
+
+@admin.register(InvoicingEntity)
+class InvoicingEntityAdmin(DeskAdmin):
+    list_display = ["name", "tax_id", "bank", "bank_account", "is_default", "active"]
+    search_fields = ["name", "tax_id"]

@@ -73,3 +73,25 @@ class User(AbstractUser):
             found |= below
             frontier = below
         return found
+
+
+class InvoicingEntity(models.Model):
+    """我司开票信息: one of our own companies that invoices customers and heads statements."""
+
+    name = models.CharField("公司名称", max_length=200, unique=True)
+    tax_id = models.CharField("税务号", max_length=18)
+    address = models.CharField("公司地址", max_length=200, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    bank = models.CharField("开户银行", max_length=100, blank=True)
+    bank_account = models.CharField("银行账号", max_length=50, blank=True)
+    is_default = models.BooleanField("默认", default=False)
+    active = models.BooleanField("启用", default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "我司开票信息"
+        verbose_name_plural = "我司开票信息"
+        ordering = ["-is_default", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from sales_erp.org.models import Department, User
+from sales_erp.org.models import Department, InvoicingEntity, User
 from sales_erp.org.roles import ROLE_PERMISSIONS, Role
 
 DEMO_PASSWORD = "demo1234"
@@ -83,3 +83,18 @@ def demo_staff_create() -> list[DemoUser]:
         user.groups.set(Group.objects.filter(name__in=demo.roles))
         created[demo.username] = user
     return list(DEMO_STAFF)
+
+
+def demo_invoicing_entity_create() -> None:
+    """The demo company's own invoicing entity (statements and invoices carry it)."""
+    InvoicingEntity.objects.get_or_create(
+        name="某某云通讯有限公司",
+        defaults={
+            "tax_id": "914403001922038216",
+            "address": "深圳市南山区科技园路1号",
+            "phone": "0755-00000000",
+            "bank": "某银行深圳分行",
+            "bank_account": "755900000010001",
+            "is_default": True,
+        },
+    )
