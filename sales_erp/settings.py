@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "sales_erp.messaging",
     "sales_erp.customers",
     "sales_erp.billing",
+    "sales_erp.workbench",
+    "sales_erp.workflow",
 ]
 
 MIDDLEWARE = [
