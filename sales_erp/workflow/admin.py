@@ -10,7 +10,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from unfold.forms import PaginationInlineFormSet
 
 from sales_erp.desk.admin_base import DeskAdmin, DeskStackedInline
 from sales_erp.org.roles import Role
@@ -66,7 +67,7 @@ class NodeForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        definition = getattr(self.instance, "definition", None)
+        definition: ProcessDefinition | None = getattr(self, "parent_definition", None)
         code = definition.code if definition is not None else ""
         try:
             self.instance.condition = condition_validate(data.get("condition_text", ""), code)
@@ -77,9 +78,19 @@ class NodeForm(forms.ModelForm):
         return data
 
 
+class NodeFormSet(PaginationInlineFormSet):
+    """Hands each node form its definition, whose code (possibly just typed, not yet saved) names the form."""
+
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        form = super()._construct_form(i, **kwargs)
+        form.parent_definition = self.instance  # type: ignore[attr-defined]
+        return form
+
+
 class NodeInline(DeskStackedInline):
     model = ProcessNode
     form = NodeForm
+    formset = NodeFormSet
     ordering_field = "position"
     hide_ordering_field = True
     autocomplete_fields = ["approver_users"]
@@ -118,7 +129,7 @@ class ProcessDefinitionAdmin(DeskAdmin):
         labels = registered_field_labels(obj.code) if obj.pk else None
         if labels is None:
             return "该流程的表单尚未登记，条件按所写保存"
-        return format_html_join(format_html("、"), "{} ({})", sorted(labels.items())) or "（表单没有字段）"
+        return format_html_join("、", "{} ({})", sorted(labels.items())) or "（表单没有字段）"
 
 
 @admin.register(Delegation)
