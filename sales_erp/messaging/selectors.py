@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from sales_erp.desk.periods import date_range_q
 from sales_erp.messaging.models import Message
 from sales_erp.org.models import User
 
@@ -29,11 +30,7 @@ def messages_for(user: User, f: MessageFilter | None = None) -> QuerySet[Message
         rows = rows.filter(read_at__isnull=True)
     elif f.state == "read":
         rows = rows.filter(read_at__isnull=False)
-    if f.date_from:
-        rows = rows.filter(created_at__date__gte=f.date_from)
-    if f.date_to:
-        rows = rows.filter(created_at__date__lte=f.date_to)
-    return rows
+    return rows.filter(date_range_q("created_at", start=f.date_from, end=f.date_to))
 
 
 def unread_count(user: User) -> int:

@@ -12,6 +12,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from sales_erp.desk.periods import date_range_q
 from sales_erp.desk.search import SearchHit
 from sales_erp.org.models import User
 from sales_erp.workflow.models import CarbonCopy, Delegation, ProcessInstance, ProcessTask, Status, TaskStatus
@@ -91,17 +92,10 @@ def inbox_filter(instances: QuerySet[ProcessInstance], f: InboxFilter, *, tab: s
         instances = instances.filter(status=f.status)
     if f.date_from or f.date_to:
         if tab == "done" and user is not None:
-            acted = ProcessTask.objects.filter(acted_by=user).exclude(status=TaskStatus.CANCELLED)
-            if f.date_from:
-                acted = acted.filter(acted_at__date__gte=f.date_from)
-            if f.date_to:
-                acted = acted.filter(acted_at__date__lte=f.date_to)
-            instances = instances.filter(pk__in=acted.values("instance"))
+            acted = ProcessTask.objects.filter(date_range_q("acted_at", start=f.date_from, end=f.date_to), acted_by=user)
+            instances = instances.filter(pk__in=acted.exclude(status=TaskStatus.CANCELLED).values("instance"))
         else:
-            if f.date_from:
-                instances = instances.filter(submitted_at__date__gte=f.date_from)
-            if f.date_to:
-                instances = instances.filter(submitted_at__date__lte=f.date_to)
+            instances = instances.filter(date_range_q("submitted_at", start=f.date_from, end=f.date_to))
     if f.customer:
         instances = instances.filter(customer__name__icontains=f.customer.strip())
     if f.text:
