@@ -122,6 +122,9 @@ def resource_with_custom_fields(resource_class: type, *, entity: str) -> type:
         )
     if not attrs:
         return resource_class
+    whitelist = getattr(getattr(resource_class, "_meta", None), "fields", None)
+    if whitelist:  # a resource that lists its fields must list the custom ones too
+        attrs["Meta"] = type("Meta", (), {"fields": [*whitelist, *attrs]})
     return type(resource_class.__name__, (resource_class,), attrs)
 
 
