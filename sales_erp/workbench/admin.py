@@ -55,7 +55,7 @@ class CustomFieldForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["entity"].choices = entity_choices()
+        self.fields["entity"].choices = entity_choices()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -64,7 +64,9 @@ class CustomFieldForm(forms.ModelForm):
                 custom_field_name_check(name=data["name"], taken=entity_taken_names(data["entity"]))
             except ValidationError as error:
                 self.add_error(None, error)
-        if data.get("field_type") == FieldType.CHOICE and not [c for c in data.get("choices", "").splitlines() if c.strip()]:
+        if data.get("field_type") == FieldType.CHOICE and not [
+            c for c in data.get("choices", "").splitlines() if c.strip()
+        ]:
             self.add_error("choices", CHOICES_MISSING)
         return data
 

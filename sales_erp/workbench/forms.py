@@ -73,14 +73,16 @@ class CustomFieldModelForm(forms.ModelForm):
         for name, value in self.cleaned_data.items():
             if name.startswith(PREFIX):
                 extra[name[len(PREFIX) :]] = json_value(value)
-        self.instance.extra = extra  # type: ignore[attr-defined]
+        self.instance.extra = extra
         return super().save(commit=commit)
 
 
 def model_form_extend(form_class: type[forms.ModelForm], *, entity: str) -> type[forms.ModelForm]:
     """A ModelForm class with `entity`'s custom fields, saved into `extra` (used by the admin mixin)."""
-    base = form_class if issubclass(form_class, CustomFieldModelForm) else type(
-        form_class.__name__, (CustomFieldModelForm, form_class), {}
+    base = (
+        form_class
+        if issubclass(form_class, CustomFieldModelForm)
+        else type(form_class.__name__, (CustomFieldModelForm, form_class), {})
     )
     return form_class_extend(base, entity=entity, prefix=PREFIX)  # type: ignore[return-value]
 

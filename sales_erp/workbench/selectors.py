@@ -14,4 +14,7 @@ def custom_fields_for(entity: str) -> list[CustomField]:
 def custom_field_values(*, entity: str, values: dict[str, Any] | None) -> list[tuple[str, str]]:
     """(label, value) for a detail page, in the fields' order; unfilled fields show as empty."""
     values = values or {}
-    return [(cf.label, "" if values.get(cf.name) in (None, "") else str(values[cf.name])) for cf in custom_fields_for(entity)]
+    return [
+        (cf.label, "" if values.get(cf.name) in (None, "") else str(values[cf.name]))
+        for cf in custom_fields_for(entity)
+    ]

@@ -29,7 +29,10 @@ CATEGORIES: list[tuple[str, list[tuple[str, str, str]]]] = [
             ("角色", "admin:auth_group_changelist", "角色及其权限"),
         ],
     ),
-    ("系统", [("定时任务", "admin:django_celery_beat_periodictask_changelist", "出账单、漏斗、计息等定时任务的时间表")]),
+    (
+        "系统",
+        [("定时任务", "admin:django_celery_beat_periodictask_changelist", "出账单、漏斗、计息等定时任务的时间表")],
+    ),
 ]
 
 

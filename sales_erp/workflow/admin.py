@@ -73,7 +73,12 @@ class NodeForm(forms.ModelForm):
             self.instance.condition = condition_validate(data.get("condition_text", ""), code)
         except forms.ValidationError as error:
             self.add_error("condition_text", error)
-        if not (data.get("approver_roles") or data.get("approver_superior") or data.get("approver_initiator") or data.get("approver_users")):
+        if not (
+            data.get("approver_roles")
+            or data.get("approver_superior")
+            or data.get("approver_initiator")
+            or data.get("approver_users")
+        ):
             self.add_error("approver_roles", "请至少选择一种审批人：角色、发起人、发起人的上级或指定人员")
         return data
 
@@ -83,7 +88,7 @@ class NodeFormSet(PaginationInlineFormSet):
 
     def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
         form = super()._construct_form(i, **kwargs)
-        form.parent_definition = self.instance  # type: ignore[attr-defined]
+        form.parent_definition = self.instance
         return form
 
 
@@ -98,11 +103,24 @@ class NodeInline(DeskStackedInline):
 
 
 class DefinitionForm(forms.ModelForm):
-    cc_roles = forms.MultipleChoiceField(label="抄送角色", choices=STAFF_ROLES, required=False, widget=forms.CheckboxSelectMultiple)
+    cc_roles = forms.MultipleChoiceField(
+        label="抄送角色", choices=STAFF_ROLES, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = ProcessDefinition
-        fields = ["code", "name", "category", "description", "is_active", "order", "cc_roles", "cc_users", "cc_superior", "cc_when"]
+        fields = [
+            "code",
+            "name",
+            "category",
+            "description",
+            "is_active",
+            "order",
+            "cc_roles",
+            "cc_users",
+            "cc_superior",
+            "cc_when",
+        ]
 
 
 @admin.register(ProcessDefinition)

@@ -27,7 +27,9 @@ OP_LABELS = {
     "is-empty": "为空",
 }
 # Longest first, so ">=" is not read as ">" followed by "=1".
-ROW = re.compile(r"^\s*(?P<field>[A-Za-z_][A-Za-z0-9_]*)\s*(?P<op>!=|>=|<=|=|>|<|\bin\b|\bcontains\b|\bis-empty\b)\s*(?P<value>.*?)\s*$")
+ROW = re.compile(
+    r"^\s*(?P<field>[A-Za-z_][A-Za-z0-9_]*)\s*(?P<op>!=|>=|<=|=|>|<|\bin\b|\bcontains\b|\bis-empty\b)\s*(?P<value>.*?)\s*$"
+)
 LIST_SPLIT = re.compile(r"\s*[,，]\s*")
 TRUE_WORDS = {"1", "true", "是", "yes", "y"}
 FALSE_WORDS = {"0", "false", "否", "no", "n"}
@@ -123,12 +125,12 @@ def equals(actual: Any, expected: str) -> bool:
 
 def compare(actual: Any, expected: str, op: str) -> bool:
     """Order comparisons need two numbers or two ISO dates; anything else is simply false."""
-    pair: tuple[Any, Any] = (as_decimal(actual), as_decimal(expected))
-    if None in pair:
-        pair = (as_date(actual), as_date(expected))
-    if None in pair:
+    left: Any = as_decimal(actual)
+    right: Any = as_decimal(expected)
+    if left is None or right is None:
+        left, right = as_date(actual), as_date(expected)
+    if left is None or right is None:
         return False
-    left, right = pair
     return {">": left > right, ">=": left >= right, "<": left < right, "<=": left <= right}[op]
 
 

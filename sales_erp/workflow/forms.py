@@ -99,13 +99,13 @@ def display_value(field: forms.Field, value: Any) -> str:
         return ""
     if isinstance(field, forms.BooleanField):
         return "是" if value else "否"
-    if isinstance(field, forms.ModelMultipleChoiceField):
-        return "、".join(str(o) for o in field.queryset.filter(pk__in=value))
-    if isinstance(field, forms.ModelChoiceField):
+    if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+        if isinstance(value, list):
+            return "、".join(str(o) for o in field.queryset.filter(pk__in=value))
         found = field.queryset.filter(pk=value).first()
         return str(found) if found is not None else str(value)
     if isinstance(field, forms.ChoiceField):
-        labels = {str(k): str(v) for k, v in field.choices}  # type: ignore[misc]
+        labels = {str(k): str(v) for k, v in field.choices}  # type: ignore[union-attr, misc]
         values = value if isinstance(value, list) else [value]
         return "、".join(labels.get(str(v), str(v)) for v in values)
     return str(value)

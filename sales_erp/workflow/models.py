@@ -38,16 +38,16 @@ class CcWhen(models.TextChoices):
 
 
 class ProcessDefinition(models.Model):
-    code = models.SlugField("流程编码", max_length=50, unique=True, help_text="程序用的编码，如 write_off；保存后不要修改")
+    code = models.SlugField(
+        "流程编码", max_length=50, unique=True, help_text="程序用的编码，如 write_off；保存后不要修改"
+    )
     name = models.CharField("流程名称", max_length=100)
     category = models.CharField("分类", max_length=16, choices=Category.choices, default=Category.OPERATIONS)
     description = models.TextField("说明", blank=True)
     is_active = models.BooleanField("启用", default=True)
     order = models.PositiveSmallIntegerField("排序", default=100)
     cc_roles = models.JSONField("抄送角色", default=list, blank=True)
-    cc_users = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name="抄送人", blank=True, related_name="+"
-    )
+    cc_users = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="抄送人", blank=True, related_name="+")
     cc_superior = models.BooleanField("抄送发起人上级", default=False)
     cc_when = models.CharField("抄送时机", max_length=8, choices=CcWhen.choices, default=CcWhen.FINISH)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
@@ -63,7 +63,9 @@ class ProcessDefinition(models.Model):
 
 
 class ProcessNode(models.Model):
-    definition = models.ForeignKey(ProcessDefinition, verbose_name="流程", on_delete=models.CASCADE, related_name="nodes")
+    definition = models.ForeignKey(
+        ProcessDefinition, verbose_name="流程", on_delete=models.CASCADE, related_name="nodes"
+    )
     position = models.PositiveSmallIntegerField("顺序", default=0)
     name = models.CharField("节点名称", max_length=50)
     approver_roles = models.JSONField("审批角色", default=list, blank=True)
@@ -253,13 +255,25 @@ class Action(models.TextChoices):
 class TimelineEntry(models.Model):
     """One line of an instance's timeline: who (in which role, for whom), what, opinion, when."""
 
-    instance = models.ForeignKey(ProcessInstance, verbose_name="流程", on_delete=models.CASCADE, related_name="timeline")
+    instance = models.ForeignKey(
+        ProcessInstance, verbose_name="流程", on_delete=models.CASCADE, related_name="timeline"
+    )
     action = models.CharField("操作", max_length=16, choices=Action.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )  # None: the system
     on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="被代理人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="被代理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     role = models.CharField("角色", max_length=50, blank=True)
     node_name = models.CharField("节点", max_length=50, blank=True)

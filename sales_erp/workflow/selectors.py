@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -27,7 +28,9 @@ def self_and_subordinate_ids(user: User) -> set[int]:
 
 def delegator_ids(user: User) -> list[int]:
     today = timezone.localdate()
-    return list(Delegation.objects.filter(delegate=user, start__lte=today, end__gte=today).values_list("user", flat=True))
+    return list(
+        Delegation.objects.filter(delegate=user, start__lte=today, end__gte=today).values_list("user", flat=True)
+    )
 
 
 def instances_visible_to(user: User) -> QuerySet[ProcessInstance]:
@@ -37,13 +40,9 @@ def instances_visible_to(user: User) -> QuerySet[ProcessInstance]:
     if user.is_admin_role:
         return instances
     people = [user.pk, *delegator_ids(user)]
-    tasks = ProcessTask.objects.filter(instance=OuterRef("pk")).filter(
-        Q(assignee__in=people) | Q(acted_by=user)
-    )
+    tasks = ProcessTask.objects.filter(instance=OuterRef("pk")).filter(Q(assignee__in=people) | Q(acted_by=user))
     copies = CarbonCopy.objects.filter(instance=OuterRef("pk"), user=user)
-    return instances.filter(
-        Q(initiator_id__in=self_and_subordinate_ids(user)) | Q(Exists(tasks)) | Q(Exists(copies))
-    )
+    return instances.filter(Q(initiator_id__in=self_and_subordinate_ids(user)) | Q(Exists(tasks)) | Q(Exists(copies)))
 
 
 def instance_visible(user: User, pk: int) -> ProcessInstance | None:
@@ -84,7 +83,9 @@ class InboxFilter:
     text: str = ""
 
 
-def inbox_filter(instances: QuerySet[ProcessInstance], f: InboxFilter, *, tab: str = "", user: User | None = None) -> QuerySet[ProcessInstance]:
+def inbox_filter(
+    instances: QuerySet[ProcessInstance], f: InboxFilter, *, tab: str = "", user: User | None = None
+) -> QuerySet[ProcessInstance]:
     """Filter by process type, status, date range (发起日期; for 已办 the day I acted) and customer name."""
     if f.code:
         instances = instances.filter(code=f.code)
@@ -92,7 +93,9 @@ def inbox_filter(instances: QuerySet[ProcessInstance], f: InboxFilter, *, tab: s
         instances = instances.filter(status=f.status)
     if f.date_from or f.date_to:
         if tab == "done" and user is not None:
-            acted = ProcessTask.objects.filter(date_range_q("acted_at", start=f.date_from, end=f.date_to), acted_by=user)
+            acted = ProcessTask.objects.filter(
+                date_range_q("acted_at", start=f.date_from, end=f.date_to), acted_by=user
+            )
             instances = instances.filter(pk__in=acted.exclude(status=TaskStatus.CANCELLED).values("instance"))
         else:
             instances = instances.filter(date_range_q("submitted_at", start=f.date_from, end=f.date_to))

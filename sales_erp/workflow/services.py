@@ -36,6 +36,7 @@ from sales_erp.workflow.errors import ProcessRefused, already_handled
 from sales_erp.workflow.forms import process_form_class
 from sales_erp.workflow.models import (
     ATTACHMENT_LIMIT,
+    TRANSITIONS,
     Action,
     Attachment,
     CarbonCopy,
@@ -44,12 +45,11 @@ from sales_erp.workflow.models import (
     ProcessDefinition,
     ProcessInstance,
     ProcessNode,
+    ProcessTask,
     Status,
     TaskOrigin,
     TaskStatus,
     TimelineEntry,
-    TRANSITIONS,
-    ProcessTask,
 )
 
 DEFAULTS_FILE = Path(__file__).resolve().parent / "fixtures" / "default_definitions.yaml"
@@ -160,7 +160,9 @@ def node_handlers(node: dict[str, Any], instance: ProcessInstance) -> list[User]
 def delegators_of(user: User) -> list[int]:
     """The users whose tasks `user` may act on today (代理)."""
     today = timezone.localdate()
-    return list(Delegation.objects.filter(delegate=user, start__lte=today, end__gte=today).values_list("user", flat=True))
+    return list(
+        Delegation.objects.filter(delegate=user, start__lte=today, end__gte=today).values_list("user", flat=True)
+    )
 
 
 def delegates_of(users: Iterable[User]) -> list[User]:
@@ -216,7 +218,9 @@ def timeline_add(
     )
 
 
-def notify(instance: ProcessInstance, users: Iterable[User | None], kind: MessageKind, title: str, body: str = "") -> None:
+def notify(
+    instance: ProcessInstance, users: Iterable[User | None], kind: MessageKind, title: str, body: str = ""
+) -> None:
     message_send(recipients=users, kind=kind, title=title, body=body, target=instance, link=instance_url(instance))
 
 
@@ -244,9 +248,7 @@ def route_from(instance: ProcessInstance, index: int, *, evaluate_first: bool = 
     first = index
     while index < len(nodes):
         node = nodes[index]
-        if (evaluate_first or index != first) and condition_holds(
-            node.get("condition", []), instance.form_data
-        ):
+        if (evaluate_first or index != first) and condition_holds(node.get("condition", []), instance.form_data):
             timeline_add(
                 instance,
                 Action.AUTO_PASS,
@@ -284,7 +286,13 @@ def instance_archive(instance: ProcessInstance) -> None:
     instance.save(update_fields=["status", "finished_at", "current_node", "current_node_name"])
     timeline_add(instance, Action.ARCHIVE, actor=None, opinion="最后一个节点已通过，流程归档")
     effect_run(instance, "on_archive")
-    notify(instance, [instance.initiator], MessageKind.PROCESS, f"已归档：{instance.title}", "您发起的流程已审批通过并归档。")
+    notify(
+        instance,
+        [instance.initiator],
+        MessageKind.PROCESS,
+        f"已归档：{instance.title}",
+        "您发起的流程已审批通过并归档。",
+    )
     if instance.definition_snapshot.get("cc", {}).get("when") in (CcWhen.FINISH, CcWhen.BOTH):
         carbon_copy(instance, definition_cc_users(instance), stage="归档")
 
@@ -306,7 +314,9 @@ def carbon_copy(instance: ProcessInstance, users: Iterable[User], *, stage: str,
     if not new:
         return
     timeline_add(instance, Action.CC, actor=actor, opinion=f"{stage}抄送: " + "、".join(str(u) for u in new))
-    notify(instance, new, MessageKind.PROCESS, f"抄送：{instance.title}", f"{instance.initiator} 的流程{stage}，抄送给您。")
+    notify(
+        instance, new, MessageKind.PROCESS, f"抄送：{instance.title}", f"{instance.initiator} 的流程{stage}，抄送给您。"
+    )
 
 
 # ------------------------------------------------------------------------------------------- attachments
@@ -319,7 +329,9 @@ def attachments_store(instance: ProcessInstance, files: Sequence[UploadedFile], 
     if existing + adding > ATTACHMENT_LIMIT:
         raise ProcessRefused(
             errors.ATTACHMENTS_TOO_LARGE.format(
-                total=filesizeformat(existing + adding), existing=filesizeformat(existing), adding=filesizeformat(adding)
+                total=filesizeformat(existing + adding),
+                existing=filesizeformat(existing),
+                adding=filesizeformat(adding),
             ),
             code="attachments_too_large",
         )
@@ -327,7 +339,7 @@ def attachments_store(instance: ProcessInstance, files: Sequence[UploadedFile], 
         attachment = Attachment(instance=instance, name=Path(upload.name or "file").name[:255], size=upload.size or 0)
         attachment.uploaded_by = user
         attachment.file.save(attachment.name, upload, save=False)
-        stored.append(attachment.file.name)
+        stored.append(str(attachment.file.name))
         attachment.save()
 
 
@@ -378,7 +390,7 @@ def form_validate(code: str, data: dict[str, Any], *, target: models.Model | Non
     form = process_form_class(code)(data=data, target=target, user=user)
     if not form.is_valid():
         details = "；".join(
-            f"{form.fields[name].label if name in form.fields else '表单'}: {'、'.join(msgs)}"
+            f"{form.fields[name].label if name in form.fields else '表单'}: {'、'.join(str(m) for m in msgs)}"
             for name, msgs in form.errors.items()
         )
         raise ProcessRefused(errors.FORM_INVALID.format(errors=details), code="form_invalid", errors=form.errors)
@@ -448,9 +460,13 @@ def instance_start(
         instance.save(update_fields=["number"])
         attachments_store(instance, attachments, initiator, stored)
         if by_system:
-            timeline_add(instance, Action.SYSTEM_SUBMIT, actor=None, opinion=f"系统为 {initiator} 自动发起。{remarks}".strip())
+            timeline_add(
+                instance, Action.SYSTEM_SUBMIT, actor=None, opinion=f"系统为 {initiator} 自动发起。{remarks}".strip()
+            )
         else:
-            timeline_add(instance, Action.SUBMIT, actor=initiator, role=role_label(initiator, None, instance), opinion=remarks)
+            timeline_add(
+                instance, Action.SUBMIT, actor=initiator, role=role_label(initiator, None, instance), opinion=remarks
+            )
         extra_cc = [u for u in cc if u.pk != initiator.pk and u.is_active]
         at_start = definition_cc_users(instance) if definition.cc_when in (CcWhen.START, CcWhen.BOTH) else []
         carbon_copy(instance, [*at_start, *extra_cc], stage="发起", actor=None if by_system else initiator)
@@ -566,7 +582,11 @@ def instance_approve(
                 raise ProcessRefused(errors.FORM_NOT_EDITABLE, code="form_not_editable")
             new = form_validate(instance.code, form_data, target=instance.target, user=user)
             labels = process_form_class(instance.code).field_labels()
-            changed = [labels.get(k, k) for k in sorted(set(new) | set(instance.form_data)) if new.get(k) != instance.form_data.get(k)]
+            changed = [
+                labels.get(k, k)
+                for k in sorted(set(new) | set(instance.form_data))
+                if new.get(k) != instance.form_data.get(k)
+            ]
             if changed:
                 instance.form_data = new
                 instance.save(update_fields=["form_data"])
@@ -675,11 +695,18 @@ def instance_withdraw(*, instance: ProcessInstance, user: User, opinion: str = "
         instance.current_node, instance.current_node_name = None, ""
         instance.save(update_fields=["status", "finished_at", "current_node", "current_node_name"])
         timeline_add(
-            instance, Action.WITHDRAW, actor=user, role=role_label(user, None, instance), node_name=node_name, opinion=opinion
+            instance,
+            Action.WITHDRAW,
+            actor=user,
+            role=role_label(user, None, instance),
+            node_name=node_name,
+            opinion=opinion,
         )
         if was_running:
             effect_run(instance, "on_withdraw")
-        notify(instance, waiting, MessageKind.PROCESS, f"已撤回：{instance.title}", f"{user} 撤回了流程，您无需再处理。")
+        notify(
+            instance, waiting, MessageKind.PROCESS, f"已撤回：{instance.title}", f"{user} 撤回了流程，您无需再处理。"
+        )
     return instance
 
 
@@ -718,7 +745,13 @@ def instance_transfer(
             node_name=task.node_name,
             opinion=f"转办给 {to_user}。{opinion}".strip(),
         )
-        notify(instance, [to_user, *delegates_of([to_user])], MessageKind.TASK, f"待办：{instance.title}", f"{user} 把「{task.node_name}」节点转办给您。")
+        notify(
+            instance,
+            [to_user, *delegates_of([to_user])],
+            MessageKind.TASK,
+            f"待办：{instance.title}",
+            f"{user} 把「{task.node_name}」节点转办给您。",
+        )
     return instance
 
 
@@ -747,7 +780,13 @@ def instance_add_signer(
             node_name=task.node_name,
             opinion=f"加签 {signer}。{opinion}".strip(),
         )
-        notify(instance, [signer, *delegates_of([signer])], MessageKind.TASK, f"待办：{instance.title}", f"{user} 请您在「{task.node_name}」节点加签。")
+        notify(
+            instance,
+            [signer, *delegates_of([signer])],
+            MessageKind.TASK,
+            f"待办：{instance.title}",
+            f"{user} 请您在「{task.node_name}」节点加签。",
+        )
     return instance
 
 
@@ -788,12 +827,18 @@ def instance_remind(*, instance: ProcessInstance, user: User, opinion: str = "")
             raise ProcessRefused(errors.ONLY_INITIATOR.format(action="催办"), code="only_initiator")
         if instance.status != Status.RUNNING:
             raise ProcessRefused(errors.NOT_RUNNING.format(status=instance.get_status_display(), action="催办"))
-        waiting = [t.assignee for t in instance.tasks.filter(step=instance.step, status=TaskStatus.PENDING).select_related("assignee")]
+        waiting = [
+            t.assignee
+            for t in instance.tasks.filter(step=instance.step, status=TaskStatus.PENDING).select_related("assignee")
+        ]
         if not waiting:
             raise ProcessRefused(errors.NOTHING_TO_REMIND)
         since = timezone.now() - REMIND_INTERVAL
         if instance.timeline.filter(action=Action.REMIND, created_at__gte=since).exists():
-            raise ProcessRefused(errors.REMIND_TOO_SOON.format(minutes=int(REMIND_INTERVAL.total_seconds() // 60)), code="remind_too_soon")
+            raise ProcessRefused(
+                errors.REMIND_TOO_SOON.format(minutes=int(REMIND_INTERVAL.total_seconds() // 60)),
+                code="remind_too_soon",
+            )
         timeline_add(
             instance,
             Action.REMIND,

@@ -25,13 +25,13 @@ from openpyxl import Workbook
 
 from sales_erp import hooks
 from sales_erp.customers.selectors import customer_visibility_q
+from sales_erp.desk.forms import desk_widget_style
 from sales_erp.desk.views import DeskView
 from sales_erp.org.models import User
 from sales_erp.workbench.models import FieldType
 from sales_erp.workbench.selectors import custom_fields_for
 from sales_erp.workflow import selectors, services
 from sales_erp.workflow.errors import ProcessRefused
-from sales_erp.desk.forms import desk_widget_style
 from sales_erp.workflow.forms import ProcessForm, display_rows, process_form_class
 from sales_erp.workflow.models import (
     ATTACHMENT_LIMIT,
@@ -82,7 +82,7 @@ def target_url(target: Any) -> str:
         return ""
     try:
         return reverse(f"admin:{target._meta.app_label}_{target._meta.model_name}_change", args=[target.pk])
-    except Exception:  # noqa: BLE001  a target without an admin page simply shows no link
+    except Exception:
         return ""
 
 
@@ -102,7 +102,7 @@ class DateRangeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["code"].choices = [("", "全部"), *ProcessDefinition.objects.values_list("code", "name")]
+        self.fields["code"].choices = [("", "全部"), *ProcessDefinition.objects.values_list("code", "name")]  # type: ignore[attr-defined]
         desk_widget_style(self)
 
     def filters(self) -> selectors.InboxFilter:
@@ -149,14 +149,14 @@ class StartView(DeskView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         assert self.definition is not None
         target = target_resolve(request, self.definition.code)
-        draft = services.draft_find(code=self.definition.code, user=request.user, target=target)  # type: ignore[arg-type]
+        draft = services.draft_find(code=self.definition.code, user=self.user, target=target)
         form_class = process_form_class(self.definition.code)
-        form = form_class(initial=draft.form_data if draft else None, target=target, user=request.user)
+        form = form_class(initial=draft.form_data if draft else None, target=target, user=self.user)
         return self.render(form=form, target=target, draft=draft, remarks=draft.remarks if draft else "")
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         assert self.definition is not None
-        user: User = request.user  # type: ignore[assignment]
+        user = self.user
         target = target_resolve(request, self.definition.code)
         form = process_form_class(self.definition.code)(request.POST, target=target, user=user)
         remarks = request.POST.get("remarks", "").strip()
@@ -176,11 +176,22 @@ class StartView(DeskView):
                 draft=draft,
             )
         except ProcessRefused as refusal:
-            return self.render(form=form, target=target, draft=draft, remarks=remarks, error=refusal.message, status=400)
+            return self.render(
+                form=form, target=target, draft=draft, remarks=remarks, error=refusal.message, status=400
+            )
         messages.success(request, f"流程 {instance.number} 已发起，当前节点：{instance.current_node_name or '已归档'}")
         return redirect("workflow:instance", pk=instance.pk)
 
-    def render(self, *, form: ProcessForm, target: Any, draft: ProcessInstance | None, remarks: str, error: str = "", status: int = 200) -> HttpResponse:
+    def render(
+        self,
+        *,
+        form: ProcessForm,
+        target: Any,
+        draft: ProcessInstance | None,
+        remarks: str,
+        error: str = "",
+        status: int = 200,
+    ) -> HttpResponse:
         assert self.definition is not None
         process = hooks.PROCESSES.get(self.definition.code)
         context = self.get_context_data(
@@ -206,10 +217,18 @@ class DraftView(DeskView):
 
     def post(self, request: HttpRequest, code: str) -> JsonResponse:
         target = target_resolve(request, code)
-        data = {k: (v if len(v) > 1 else v[0]) for k, v in request.POST.lists() if k not in ("csrfmiddlewaretoken", "remarks", "target", "cc")}
+        data = {
+            k: (v if len(v) > 1 else v[0])
+            for k, v in request.POST.lists()
+            if k not in ("csrfmiddlewaretoken", "remarks", "target", "cc")
+        }
         try:
             draft = services.draft_save(
-                code=code, user=request.user, data=data, remarks=request.POST.get("remarks", ""), target=target  # type: ignore[arg-type]
+                code=code,
+                user=self.user,
+                data=data,
+                remarks=request.POST.get("remarks", ""),
+                target=target,
             )
         except ProcessRefused:
             raise Http404 from None
@@ -222,23 +241,30 @@ class InstanceView(DeskView):
     template_name = "workflow/instance.html"
 
     def allowed(self, request: HttpRequest) -> bool:
-        self.instance = selectors.instance_visible(request.user, self.kwargs["pk"])  # type: ignore[arg-type]
+        self.instance = selectors.instance_visible(self.user, self.kwargs["pk"])
         return self.instance is not None
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         instance = self.instance
         assert instance is not None
-        user: User = self.request.user  # type: ignore[assignment]
+        user = self.user
         form_class = process_form_class(instance.code)
         task = services.pending_task_for(instance, user) if instance.status == Status.RUNNING else None
         node = instance.current or {}
         edit_form = None
         if task is not None and node.get("form_editable"):
-            edit_form = kwargs.pop("edit_form", None) or form_class(initial=instance.form_data, target=instance.target, user=user)
+            edit_form = kwargs.pop("edit_form", None) or form_class(
+                initial=instance.form_data, target=instance.target, user=user
+            )
         pending = instance.tasks.filter(step=instance.step, status=TaskStatus.PENDING).select_related("assignee")
-        delegates = {d.user_id: d.delegate for d in Delegation.objects.filter(
-            user__in=[t.assignee_id for t in pending], start__lte=timezone.localdate(), end__gte=timezone.localdate()
-        ).select_related("delegate")}
+        delegates = {
+            d.user_id: d.delegate
+            for d in Delegation.objects.filter(
+                user__in=[t.assignee_id for t in pending],
+                start__lte=timezone.localdate(),
+                end__gte=timezone.localdate(),
+            ).select_related("delegate")
+        }
         context = super().get_context_data(**kwargs)
         context.update(
             title=f"{instance.number} {instance.title}",
@@ -270,7 +296,7 @@ class ActionView(InstanceView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         assert self.instance is not None
-        user: User = request.user  # type: ignore[assignment]
+        user = self.user
         action = request.POST.get("action", "")
         opinion = request.POST.get("opinion", "").strip()
         task_id = int(request.POST["task"]) if request.POST.get("task", "").isdigit() else None
@@ -281,11 +307,15 @@ class ActionView(InstanceView):
             if action == "approve":
                 form_data = None
                 if request.POST.get("edit_form"):
-                    edit_form = process_form_class(self.instance.code)(request.POST, target=self.instance.target, user=user)
+                    edit_form = process_form_class(self.instance.code)(
+                        request.POST, target=self.instance.target, user=user
+                    )
                     if not edit_form.is_valid():
                         raise ProcessRefused("表单填写有误，请按提示修改后再通过")
                     form_data = edit_form.form_data()
-                services.instance_approve(instance=self.instance, user=user, opinion=opinion, form_data=form_data, task_id=task_id)
+                services.instance_approve(
+                    instance=self.instance, user=user, opinion=opinion, form_data=form_data, task_id=task_id
+                )
                 done = "已通过"
             elif action == "reject":
                 services.instance_reject(instance=self.instance, user=user, opinion=opinion, task_id=task_id)
@@ -294,16 +324,30 @@ class ActionView(InstanceView):
                 services.instance_withdraw(instance=self.instance, user=user, opinion=opinion)
                 done = "已撤回"
             elif action == "transfer":
-                services.instance_transfer(instance=self.instance, user=user, to_user=self.person(request, "to_user"), opinion=opinion, task_id=task_id)
+                services.instance_transfer(
+                    instance=self.instance,
+                    user=user,
+                    to_user=self.person(request, "to_user"),
+                    opinion=opinion,
+                    task_id=task_id,
+                )
                 done = "已转办"
             elif action == "add_signer":
-                services.instance_add_signer(instance=self.instance, user=user, signer=self.person(request, "signer"), opinion=opinion, task_id=task_id)
+                services.instance_add_signer(
+                    instance=self.instance,
+                    user=user,
+                    signer=self.person(request, "signer"),
+                    opinion=opinion,
+                    task_id=task_id,
+                )
                 done = "已加签"
             elif action == "send_back":
                 node = request.POST.get("node", "")
                 if not node.isdigit():
                     raise ProcessRefused("请选择要退回到的节点")
-                services.instance_send_back(instance=self.instance, user=user, node_index=int(node), opinion=opinion, task_id=task_id)
+                services.instance_send_back(
+                    instance=self.instance, user=user, node_index=int(node), opinion=opinion, task_id=task_id
+                )
                 done = "已退回"
             else:
                 services.instance_remind(instance=self.instance, user=user, opinion=opinion)
@@ -330,29 +374,33 @@ class ResubmitView(InstanceView):
     template_name = "workflow/start.html"
 
     def allowed(self, request: HttpRequest) -> bool:
-        return super().allowed(request) and self.instance is not None and self.instance.initiator_id == request.user.pk
+        return super().allowed(request) and self.instance is not None and self.instance.initiator_id == self.user.pk
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         assert self.instance is not None
-        form = process_form_class(self.instance.code)(initial=self.instance.form_data, target=self.instance.target, user=request.user)
+        form = process_form_class(self.instance.code)(
+            initial=self.instance.form_data, target=self.instance.target, user=self.user
+        )
         return self.render(form, self.instance.remarks)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         assert self.instance is not None
-        form = process_form_class(self.instance.code)(request.POST, target=self.instance.target, user=request.user)
+        form = process_form_class(self.instance.code)(request.POST, target=self.instance.target, user=self.user)
         remarks = request.POST.get("remarks", "").strip()
         if not form.is_valid():
             return self.render(form, remarks, status=400)
         try:
             services.instance_resubmit(
                 instance=self.instance,
-                user=request.user,  # type: ignore[arg-type]
+                user=self.user,
                 form_data=form.form_data(),
                 remarks=remarks,
                 attachments=request.FILES.getlist("attachments"),
             )
         except ProcessRefused as refusal:
-            return self.render(form, remarks, error=refusal.message, status=409 if refusal.code == "already_handled" else 400)
+            return self.render(
+                form, remarks, error=refusal.message, status=409 if refusal.code == "already_handled" else 400
+            )
         messages.success(request, "已重新提交")
         return redirect("workflow:instance", pk=pk)
 
@@ -380,7 +428,7 @@ class AttachmentUploadView(InstanceView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         assert self.instance is not None
         try:
-            services.attachments_add(instance=self.instance, user=request.user, files=request.FILES.getlist("attachments"))  # type: ignore[arg-type]
+            services.attachments_add(instance=self.instance, user=self.user, files=request.FILES.getlist("attachments"))
         except ProcessRefused as refusal:
             self.instance.refresh_from_db()
             return self.render_to_response(self.get_context_data(error=refusal.message), status=400)
@@ -395,7 +443,7 @@ class AttachmentDownloadView(View):
         attachment = Attachment.objects.filter(pk=pk).first()
         if not request.user.is_authenticated or attachment is None:
             raise Http404
-        if selectors.instance_visible(request.user, attachment.instance_id) is None:  # type: ignore[arg-type]
+        if selectors.instance_visible(request.user, attachment.instance_id) is None:
             raise Http404
         return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
@@ -406,7 +454,7 @@ class InboxView(DeskView):
     title = "我的流程"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user: User = self.request.user  # type: ignore[assignment]
+        user = self.user
         tab = self.request.GET.get("tab", "todo")
         if tab not in selectors.TABS:
             tab = "todo"
@@ -439,7 +487,7 @@ class SearchView(DeskView):
     def results(self) -> tuple[DateRangeForm, models.QuerySet[ProcessInstance], list[Any]]:
         form = DateRangeForm(self.request.GET or None)
         rows = selectors.inbox_filter(
-            selectors.instances_visible_to(self.request.user).select_related("initiator", "customer"),  # type: ignore[arg-type]
+            selectors.instances_visible_to(self.user).select_related("initiator", "customer"),
             form.filters(),
         )
         custom = []
@@ -457,7 +505,9 @@ class SearchView(DeskView):
         export = request.GET.get("export")
         if export in ("xlsx", "csv"):
             form, rows, _ = self.results()
-            return export_response(rows, export, code=form.cleaned_data.get("code", "") if form.is_bound and form.is_valid() else "")
+            return export_response(
+                rows, export, code=form.cleaned_data.get("code", "") if form.is_bound and form.is_valid() else ""
+            )
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -551,7 +601,7 @@ class DelegationView(DeskView):
     title = "流程代理"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user: User = self.request.user  # type: ignore[assignment]
+        user = self.user
         context = super().get_context_data(**kwargs)
         context.setdefault("form", DelegationForm(user=user))
         context["given"] = Delegation.objects.filter(user=user).select_related("delegate")
@@ -560,7 +610,7 @@ class DelegationView(DeskView):
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        user: User = request.user  # type: ignore[assignment]
+        user = self.user
         if request.POST.get("end_delegation"):
             Delegation.objects.filter(user=user, pk=request.POST["end_delegation"]).delete()
             messages.success(request, "代理已取消")
@@ -571,4 +621,3 @@ class DelegationView(DeskView):
         services.delegation_create(user=user, **form.cleaned_data)
         messages.success(request, "代理已设置")
         return redirect("workflow:delegations")
-

@@ -24,7 +24,9 @@ def inbox():
     [task] = message_send(recipients=[me], kind=MessageKind.TASK, title="待办一", link="/desk/workflow/2/")
     [funnel] = message_send(recipients=[me], kind=MessageKind.FUNNEL, title="客户降级", link="/desk/")
     [others] = message_send(recipients=[other], kind=MessageKind.TASK, title="别人的")
-    Message.objects.filter(pk=old_read.pk).update(read_at=timezone.now(), created_at=timezone.now() + timedelta(minutes=5))
+    Message.objects.filter(pk=old_read.pk).update(
+        read_at=timezone.now(), created_at=timezone.now() + timedelta(minutes=5)
+    )
     Message.objects.filter(pk=task.pk).update(created_at=timezone.now() - timedelta(days=3))
     return {"me": me, "other": other, "old_read": old_read, "task": task, "funnel": funnel, "others": others}
 

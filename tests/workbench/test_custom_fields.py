@@ -30,7 +30,17 @@ def field(entity: str, name: str, label: str, field_type: str = "text", **kw) ->
 
 # --------------------------------------------------------------------------------------- the admin page
 def add_post(**kw) -> dict[str, str]:
-    return {"entity": "customer", "label": "行业", "name": "industry", "field_type": "text", "choices": "", "order": "10", "help_text": "", "is_active": "on", **kw}
+    return {
+        "entity": "customer",
+        "label": "行业",
+        "name": "industry",
+        "field_type": "text",
+        "choices": "",
+        "order": "10",
+        "help_text": "",
+        "is_active": "on",
+        **kw,
+    }
 
 
 def test_admin_adds_a_custom_field(client, admin_user):
@@ -38,7 +48,12 @@ def test_admin_adds_a_custom_field(client, admin_user):
     response = client.post("/desk/workbench/customfield/add/", add_post(field_type="choice", choices="金融\n电商\n"))
     assert response.status_code == 302, response.content.decode()[:2000]
     saved = CustomField.objects.get()
-    assert (saved.entity, saved.name, saved.choice_list, saved.required) == ("customer", "industry", ["金融", "电商"], False)
+    assert (saved.entity, saved.name, saved.choice_list, saved.required) == (
+        "customer",
+        "industry",
+        ["金融", "电商"],
+        False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -81,8 +96,14 @@ def test_process_custom_fields_in_form_instance_page_condition_and_export(client
     search = client.get("/desk/workflow/search/?code=expense&project=甲项目&cf_project=甲项目")
     assert [c["field"].name for c in search.context["custom_filters"]] == ["project"]
     assert list(search.context["page"]) == []
-    assert [p.pk for p in client.get("/desk/workflow/search/?code=expense&cf_project=乙项目").context["page"]] == [instance.pk]
-    rows = list(csv.reader(io.StringIO(client.get("/desk/workflow/search/?code=expense&export=csv").content.decode("utf-8-sig"))))
+    assert [p.pk for p in client.get("/desk/workflow/search/?code=expense&cf_project=乙项目").context["page"]] == [
+        instance.pk
+    ]
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/desk/workflow/search/?code=expense&export=csv").content.decode("utf-8-sig"))
+        )
+    )
     assert rows[0][-2:] == ["项目", "预算日期"] and rows[1][-2:] == ["乙项目", "2026-11-05"]
 
 
@@ -92,7 +113,11 @@ def test_condition_may_name_a_custom_field_and_it_auto_passes(make_definition, p
     field("expense", "urgent", "紧急", "choice", choices="是\n否")
     assert condition_validate("urgent = 是", "expense") == [{"field": "urgent", "op": "=", "value": "是"}]
     make_definition(
-        {"name": "财务", "approver_roles": [Role.FINANCE], "condition": [{"field": "urgent", "op": "=", "value": "是"}]},
+        {
+            "name": "财务",
+            "approver_roles": [Role.FINANCE],
+            "condition": [{"field": "urgent", "op": "=", "value": "是"}],
+        },
         {"name": "销管", "approver_roles": [Role.SALES_ADMIN]},
     )
     instance = instance_start(code="expense", initiator=people["s1"], form_data={"amount": "1", "urgent": "是"})
@@ -118,7 +143,9 @@ def test_a_process_without_registered_form_runs_on_its_custom_fields(client, peo
 # ---------------------------------------------------------------------------- the admin mixin (customers)
 @pytest.fixture
 def customers():
-    a = Customer.objects.create(name="上海甲乙科技有限公司", business_contact="王五", mobile="13800000000", extra={"industry": "金融"})
+    a = Customer.objects.create(
+        name="上海甲乙科技有限公司", business_contact="王五", mobile="13800000000", extra={"industry": "金融"}
+    )
     b = Customer.objects.create(name="北京丙丁有限公司", business_contact="赵六", mobile="13900000000")
     return a, b
 
@@ -133,7 +160,14 @@ def test_mixin_puts_custom_fields_on_the_edit_form_and_saves_them_in_extra(clien
     html = page.content.decode()
     assert "自定义字段" in html and 'name="cf_industry"' in html and 'name="cf_staff_count"' in html
     assert page.context["adminform"].form.initial["cf_industry"] == "金融"
-    data = {"name": a.name, "business_contact": "王五", "mobile": "13800000000", "tier": a.tier, "cf_industry": "电商", "cf_staff_count": "120"}
+    data = {
+        "name": a.name,
+        "business_contact": "王五",
+        "mobile": "13800000000",
+        "tier": a.tier,
+        "cf_industry": "电商",
+        "cf_staff_count": "120",
+    }
     response = client.post(f"/cf/customers/customer/{a.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     a.refresh_from_db()
@@ -159,7 +193,10 @@ def test_mixin_export_has_a_column_per_custom_field(admin_user, customers):
     resource_class = CustomerAdmin(Customer, site).get_export_resource_classes(request)[0]
     dataset = resource_class().export(Customer.objects.order_by("pk"))
     assert dataset.headers == ["name", "mobile", "行业"]
-    assert [list(r) for r in dataset] == [["上海甲乙科技有限公司", "13800000000", "金融"], ["北京丙丁有限公司", "13900000000", ""]]
+    assert [list(r) for r in dataset] == [
+        ["上海甲乙科技有限公司", "13800000000", "金融"],
+        ["北京丙丁有限公司", "13900000000", ""],
+    ]
 
 
 # ----------------------------------------------------------------------------------------- the workbench

@@ -85,7 +85,10 @@ def test_files_are_removed_when_an_effect_refuses_the_start(expense, people, med
 def test_handler_adds_an_attachment_and_outsiders_cannot_download(client, expense, people, media):
     instance = instance_start(code="expense", initiator=people["s1"], form_data=FORM)
     client.force_login(people["leader"])
-    assert client.post(f"/desk/workflow/{instance.pk}/attachments/", {"attachments": [upload("批注.txt", 5)]}).status_code == 302
+    assert (
+        client.post(f"/desk/workflow/{instance.pk}/attachments/", {"attachments": [upload("批注.txt", 5)]}).status_code
+        == 302
+    )
     attachment = Attachment.objects.get()
     assert (attachment.name, attachment.size, attachment.uploaded_by) == ("批注.txt", 5, people["leader"])
     assert instance.timeline.filter(action="attach", actor=people["leader"], opinion="批注.txt").exists()
@@ -93,7 +96,10 @@ def test_handler_adds_an_attachment_and_outsiders_cannot_download(client, expens
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"xxxxx"
     client.force_login(people["s2"])
     assert client.get(f"/desk/workflow/attachments/{attachment.pk}/").status_code == 404
-    assert client.post(f"/desk/workflow/{instance.pk}/attachments/", {"attachments": [upload("x.txt", 1)]}).status_code == 404
+    assert (
+        client.post(f"/desk/workflow/{instance.pk}/attachments/", {"attachments": [upload("x.txt", 1)]}).status_code
+        == 404
+    )
     client.force_login(people["finance"])  # can see nothing yet: no task
     assert client.get(f"/desk/workflow/attachments/{attachment.pk}/").status_code == 404
     assert Attachment.objects.count() == 1

@@ -27,7 +27,7 @@ FORM = {"amount": "10", "kind": "meal"}
 ROUNDS = 5
 
 
-def race(*calls: Callable[[], Any]) -> list[Any]:
+def race(*calls: Callable[..., Any]) -> list[Any]:
     """Run the calls at the same moment, each in its own thread (and so its own DB connection)."""
     barrier = threading.Barrier(len(calls))
     results: list[Any] = [None] * len(calls)
@@ -36,7 +36,7 @@ def race(*calls: Callable[[], Any]) -> list[Any]:
         try:
             barrier.wait()
             results[i] = call()
-        except Exception as exc:  # noqa: BLE001  reported to the test as the result
+        except Exception as exc:
             results[i] = exc
         finally:
             connection.close()
@@ -111,8 +111,8 @@ def test_same_person_double_submits(setup):
         instance = instance_start(code="expense", initiator=setup["s1"], form_data=FORM)
         a = setup["fin"][0]
         results = race(
-            lambda: instance_approve(instance=instance, user=a),
-            lambda: instance_approve(instance=instance, user=a),
+            lambda instance=instance, a=a: instance_approve(instance=instance, user=a),
+            lambda instance=instance, a=a: instance_approve(instance=instance, user=a),
         )
         errors = [r for r in results if isinstance(r, Exception)]
         assert len(errors) == 1 and getattr(errors[0], "code", "") == "already_handled", results

@@ -48,8 +48,15 @@ def test_parse_refuses_with_the_row_number(text, message):
 
 def test_unknown_field_is_named_with_the_known_ones():
     with pytest.raises(ConditionError) as refused:
-        condition_check_fields(rows("amount > 1\nauto_writeoff = 1"), known={"amount": "金额", "auto_write_off": "自动销账"}, code="write_off")
-    assert str(refused.value) == "第 2 行: 字段 auto_writeoff 不在流程「write_off」的表单中，可用字段: amount、auto_write_off"
+        condition_check_fields(
+            rows("amount > 1\nauto_writeoff = 1"),
+            known={"amount": "金额", "auto_write_off": "自动销账"},
+            code="write_off",
+        )
+    assert (
+        str(refused.value)
+        == "第 2 行: 字段 auto_writeoff 不在流程「write_off」的表单中，可用字段: amount、auto_write_off"
+    )
 
 
 CASES = [
@@ -109,7 +116,9 @@ def test_rows_are_anded_and_an_empty_condition_never_passes():
 def test_describe_uses_the_form_labels():
     assert condition_describe(rows("auto_write_off = 1"), {"auto_write_off": "自动销账"}) == "自动销账 = 1"
     assert (
-        condition_describe(rows("auto_renew = 是\nis_standard = 是"), {"auto_renew": "自动续签", "is_standard": "是否标准合同"})
+        condition_describe(
+            rows("auto_renew = 是\nis_standard = 是"), {"auto_renew": "自动续签", "is_standard": "是否标准合同"}
+        )
         == "自动续签 = 是 且 是否标准合同 = 是"
     )
     assert condition_describe(rows("x is-empty"), {}) == "x 为空"

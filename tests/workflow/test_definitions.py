@@ -50,12 +50,21 @@ def test_default_approvers_follow_design():
     ops = ProcessNode.objects.get(definition__code="reconciliation", name="运营核对")
     assert (ops.approver_roles, ops.mode) == ([r.value for r in OPS_CHECK_ROLES], "any")
     hq = ProcessNode.objects.get(definition__code="write_off", name="财务(总部)")
-    assert (hq.approver_roles, hq.condition) == ([Role.FINANCE_HQ], [{"field": "auto_write_off", "op": "=", "value": "1"}])
+    assert (hq.approver_roles, hq.condition) == (
+        [Role.FINANCE_HQ],
+        [{"field": "auto_write_off", "op": "=", "value": "1"}],
+    )
     confirm = ProcessNode.objects.get(definition__code="write_off", name="销售确认")
     assert confirm.approver_initiator is True and confirm.condition == []
     auto_renew = [{"field": "auto_renew", "op": "=", "value": "是"}, {"field": "is_standard", "op": "=", "value": "是"}]
     contract = {n.name: n.condition for n in ProcessNode.objects.filter(definition__code="contract_review")}
-    assert contract == {"部门领导": [], "销管": auto_renew, "财务": auto_renew, "法务": auto_renew, "销售上传盖章合同": []}
+    assert contract == {
+        "部门领导": [],
+        "销管": auto_renew,
+        "财务": auto_renew,
+        "法务": auto_renew,
+        "销售上传盖章合同": [],
+    }
 
 
 def test_loading_again_keeps_the_admins_edits():
@@ -122,7 +131,9 @@ def test_manual_write_off_goes_through_director_and_finance_hq(stand_in_forms):
 
 def test_standard_auto_renewing_contract_skips_sales_admin_finance_and_legal(stand_in_forms):
     team = sales_team()
-    instance = instance_start(code="contract_review", initiator=team["s1"], form_data={"auto_renew": "是", "is_standard": "是"})
+    instance = instance_start(
+        code="contract_review", initiator=team["s1"], form_data={"auto_renew": "是", "is_standard": "是"}
+    )
     assert pending(instance) == ["t_leader"]
     from sales_erp.workflow.services import instance_approve
 
@@ -161,14 +172,23 @@ def admin_client(client):
 
 
 def test_admin_adds_a_definition_with_nodes(admin_client, expense_hooks):
-    nodes = [
+    nodes: list[dict[str, Any]] = [
         {"position": "1", "name": "部门领导", "approver_superior": "on", "mode": "any", "condition_text": ""},
-        {"position": "2", "name": "财务", "approver_roles": ["finance"], "mode": "all", "condition_text": "amount > 1000"},
+        {
+            "position": "2",
+            "name": "财务",
+            "approver_roles": ["finance"],
+            "mode": "all",
+            "condition_text": "amount > 1000",
+        },
     ]
     response = admin_client.post("/desk/workflow/processdefinition/add/", admin_post(None, nodes))
     assert response.status_code == 302, response.content.decode()[:3000]
     definition = ProcessDefinition.objects.get(code="expense")
-    saved = [(n.name, n.approver_roles, n.approver_superior, n.mode, n.condition) for n in definition.nodes.order_by("position")]
+    saved = [
+        (n.name, n.approver_roles, n.approver_superior, n.mode, n.condition)
+        for n in definition.nodes.order_by("position")
+    ]
     assert saved == [
         ("部门领导", [], True, "any", []),
         ("财务", ["finance"], False, "all", [{"field": "amount", "op": ">", "value": "1000"}]),
@@ -176,7 +196,15 @@ def test_admin_adds_a_definition_with_nodes(admin_client, expense_hooks):
 
 
 def test_condition_on_an_unknown_field_is_refused_on_save(admin_client, expense_hooks):
-    nodes = [{"position": "1", "name": "财务", "approver_roles": ["finance"], "mode": "any", "condition_text": "amount > 1\nauto_writeoff = 1"}]
+    nodes = [
+        {
+            "position": "1",
+            "name": "财务",
+            "approver_roles": ["finance"],
+            "mode": "any",
+            "condition_text": "amount > 1\nauto_writeoff = 1",
+        }
+    ]
     response = admin_client.post("/desk/workflow/processdefinition/add/", admin_post(None, nodes))
     assert response.status_code == 200
     html = response.content.decode()
@@ -187,13 +215,22 @@ def test_condition_on_an_unknown_field_is_refused_on_save(admin_client, expense_
 def test_editing_a_default_condition_to_an_unknown_field_is_refused(admin_client, stand_in_forms):
     definition = ProcessDefinition.objects.get(code="write_off")
     nodes = [
-        {"id": n.pk, "position": n.position, "name": n.name, "mode": n.mode, "condition_text": "\n".join(f"{r['field']} {r['op']} {r['value']}" for r in n.condition),
-         **({"approver_roles": n.approver_roles} if n.approver_roles else {}), **({"approver_initiator": "on"} if n.approver_initiator else {})}
+        {
+            "id": n.pk,
+            "position": n.position,
+            "name": n.name,
+            "mode": n.mode,
+            "condition_text": "\n".join(f"{r['field']} {r['op']} {r['value']}" for r in n.condition),
+            **({"approver_roles": n.approver_roles} if n.approver_roles else {}),
+            **({"approver_initiator": "on"} if n.approver_initiator else {}),
+        }
         for n in definition.nodes.order_by("position")
     ]
     nodes[0]["condition_text"] = "auto_writeoff = 1"
     url = f"/desk/workflow/processdefinition/{definition.pk}/change/"
-    response = admin_client.post(url, admin_post(definition, nodes, name="销账流程", code="write_off", category="closing"))
+    response = admin_client.post(
+        url, admin_post(definition, nodes, name="销账流程", code="write_off", category="closing")
+    )
     assert response.status_code == 200
     assert "字段 auto_writeoff 不在流程「write_off」的表单中，可用字段: auto_write_off" in response.content.decode()
     assert definition.nodes.get(name="销售事业部总").condition == [{"field": "auto_write_off", "op": "=", "value": "1"}]
@@ -201,7 +238,9 @@ def test_editing_a_default_condition_to_an_unknown_field_is_refused(admin_client
     nodes[0]["condition_text"] = "auto_write_off = 1"
     nodes[0]["position"], nodes[1]["position"] = 20, 10
     nodes[2]["DELETE"] = "on"
-    response = admin_client.post(url, admin_post(definition, nodes, name="销账流程", code="write_off", category="closing"))
+    response = admin_client.post(
+        url, admin_post(definition, nodes, name="销账流程", code="write_off", category="closing")
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert route("write_off") == ["财务(总部)", "销售事业部总"]
 
@@ -215,7 +254,9 @@ def test_node_without_approvers_is_refused(admin_client, expense_hooks):
 
 def test_a_process_without_registered_form_accepts_its_condition_as_written():
     assert registered_field_labels("payment_term") is None
-    assert condition_validate("whatever_field = 1", "payment_term") == [{"field": "whatever_field", "op": "=", "value": "1"}]
+    assert condition_validate("whatever_field = 1", "payment_term") == [
+        {"field": "whatever_field", "op": "=", "value": "1"}
+    ]
 
 
 def test_the_workbench_pages_render(admin_client):

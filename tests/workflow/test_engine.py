@@ -44,7 +44,13 @@ def test_submit_routes_to_first_node_and_records_everything(expense, people):
     instance = start(people, remarks="请审批")
     assert instance.status == Status.RUNNING
     assert instance.number == f"LC-{timezone.localdate():%Y}-{instance.pk:06d}"
-    assert instance.form_data == {"amount": "120.50", "auto_flag": "", "kind": "travel", "spent_on": None, "note": "上海出差"}
+    assert instance.form_data == {
+        "amount": "120.50",
+        "auto_flag": "",
+        "kind": "travel",
+        "spent_on": None,
+        "note": "上海出差",
+    }
     assert (instance.current_node, instance.current_node_name) == (0, "部门领导")
     assert pending(instance) == ["t_leader"]
     entry = instance.timeline.get()
@@ -52,7 +58,7 @@ def test_submit_routes_to_first_node_and_records_everything(expense, people):
     task_message = Message.objects.get(recipient=people["leader"])
     assert task_message.kind == MessageKind.TASK
     assert task_message.link == f"/desk/workflow/{instance.pk}/"
-    assert process.CALLS == [("submit", instance.pk, Status.RUNNING)]
+    assert [("submit", instance.pk, Status.RUNNING)] == process.CALLS
 
 
 def test_approve_through_every_node_archives_and_tells_the_initiator(expense, people):
@@ -150,7 +156,9 @@ def test_reject_goes_back_to_the_initiator_who_resubmits(expense, people):
         instance_resubmit(instance=instance, user=people["leader"], form_data={**FORM, "amount": "99"})
     assert state() == before
 
-    instance = instance_resubmit(instance=instance, user=people["s1"], form_data={**FORM, "amount": "100.00"}, opinion="已改")
+    instance = instance_resubmit(
+        instance=instance, user=people["s1"], form_data={**FORM, "amount": "100.00"}, opinion="已改"
+    )
     assert instance.status == Status.RUNNING
     assert instance.form_data["amount"] == "100.00"
     assert pending(instance) == ["t_leader"]  # from the first node again
@@ -239,7 +247,9 @@ def test_transfer_refusals_change_nothing(expense, people):
 
 def test_add_signer_must_also_pass(expense, people):
     instance = instance_approve(instance=start(people), user=people["leader"])
-    instance = instance_add_signer(instance=instance, user=people["finance"], signer=people["legal"], opinion="请法务看看")
+    instance = instance_add_signer(
+        instance=instance, user=people["finance"], signer=people["legal"], opinion="请法务看看"
+    )
     assert pending(instance) == ["t_fin1", "t_fin2", "t_legal"]
     instance = instance_approve(instance=instance, user=people["finance"])
     assert instance.current_node_name == "财务"  # the node waits for the added signer
@@ -279,7 +289,11 @@ def test_send_back_refuses_the_current_or_a_later_node(expense, people):
 
 def test_send_back_makes_a_condition_node_act_again(make_definition, people):
     make_definition(
-        {"name": "财务", "approver_roles": [Role.FINANCE], "condition": [{"field": "kind", "op": "=", "value": "travel"}]},
+        {
+            "name": "财务",
+            "approver_roles": [Role.FINANCE],
+            "condition": [{"field": "kind", "op": "=", "value": "travel"}],
+        },
         {"name": "销管", "approver_roles": [Role.SALES_ADMIN]},
     )
     instance = start(people)
@@ -338,7 +352,9 @@ def test_delegate_acts_while_the_approver_is_away(expense, people):
 def test_expired_delegation_gives_no_right_to_act(expense, people):
     today = timezone.localdate()
     deputy = UserFactory.create(username="t_deputy", roles=[Role.SALES])
-    Delegation.objects.create(user=people["leader"], delegate=deputy, start=today - timedelta(days=5), end=today - timedelta(days=1))
+    Delegation.objects.create(
+        user=people["leader"], delegate=deputy, start=today - timedelta(days=5), end=today - timedelta(days=1)
+    )
     instance = start(people)
     before = state()
     with pytest.raises(ProcessRefused, match=errors.NOT_HANDLER):
@@ -400,7 +416,10 @@ def test_named_users_and_the_initiator_as_approvers(make_definition, people):
 
 
 def test_editable_node_takes_changed_form_data(make_definition, people):
-    make_definition({"name": "财务", "approver_roles": [Role.FINANCE], "form_editable": True}, {"name": "销管", "approver_roles": [Role.SALES_ADMIN]})
+    make_definition(
+        {"name": "财务", "approver_roles": [Role.FINANCE], "form_editable": True},
+        {"name": "销管", "approver_roles": [Role.SALES_ADMIN]},
+    )
     instance = start(people)
     instance = instance_approve(instance=instance, user=people["finance"], form_data={**FORM, "amount": "110.00"})
     assert instance.form_data["amount"] == "110.00"
@@ -435,11 +454,21 @@ def test_snapshot_keeps_approvers_too(expense, people):
 
 def test_system_start_says_so_and_auto_passes(make_definition, people):
     make_definition(
-        {"name": "销售事业部总", "approver_roles": [Role.SALES_DIRECTOR], "condition": [{"field": "auto_flag", "op": "=", "value": "1"}]},
-        {"name": "财务(总部)", "approver_roles": [Role.FINANCE_HQ], "condition": [{"field": "auto_flag", "op": "=", "value": "1"}]},
+        {
+            "name": "销售事业部总",
+            "approver_roles": [Role.SALES_DIRECTOR],
+            "condition": [{"field": "auto_flag", "op": "=", "value": "1"}],
+        },
+        {
+            "name": "财务(总部)",
+            "approver_roles": [Role.FINANCE_HQ],
+            "condition": [{"field": "auto_flag", "op": "=", "value": "1"}],
+        },
         {"name": "销售确认", "approver_initiator": True},
     )
-    instance = instance_start(code="expense", initiator=people["s1"], form_data={"amount": "5", "auto_flag": "1"}, by_system=True)
+    instance = instance_start(
+        code="expense", initiator=people["s1"], form_data={"amount": "5", "auto_flag": "1"}, by_system=True
+    )
     lines = [(e.action, e.actor_label, e.role, e.node_name, e.opinion) for e in instance.timeline.all()]
     assert lines == [
         ("system_submit", "系统", "", "", f"系统为 {people['s1']} 自动发起。"),

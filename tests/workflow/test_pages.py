@@ -39,7 +39,9 @@ def start(people, **kw):
 
 @pytest.fixture
 def with_target(expense, monkeypatch):
-    monkeypatch.setitem(hooks.PROCESSES, "expense", hooks.ProcessHooks(**{**EXPENSE_HOOKS.__dict__, "target": "customers.Customer"}))
+    monkeypatch.setitem(
+        hooks.PROCESSES, "expense", hooks.ProcessHooks(**{**EXPENSE_HOOKS.__dict__, "target": "customers.Customer"})
+    )
 
 
 # ------------------------------------------------------------------------------------------- start page
@@ -96,7 +98,9 @@ def test_a_process_that_needs_a_target_refuses_to_start_without_one(client, with
 
 def test_draft_is_saved_while_typing_and_comes_back(client, expense, people):
     login(client, people["s1"])
-    saved = client.post("/desk/workflow/start/expense/draft/", {"amount": "88", "note": "还没写完", "remarks": "草稿备注"})
+    saved = client.post(
+        "/desk/workflow/start/expense/draft/", {"amount": "88", "note": "还没写完", "remarks": "草稿备注"}
+    )
     assert saved.status_code == 200 and "saved_at" in saved.json()
     client.post("/desk/workflow/start/expense/draft/", {"amount": "88.5", "note": "还没写完", "remarks": "草稿备注"})
     draft = ProcessInstance.objects.get(status=Status.DRAFT)
@@ -135,7 +139,16 @@ def test_instance_page_shows_form_handlers_timeline_and_buttons(client, expense,
 
 @pytest.mark.parametrize(
     ("who", "sees"),
-    [("s1", True), ("leader", True), ("director", True), ("finance", True), ("admin", True), ("s2", False), ("outsider", False), ("legal", False)],
+    [
+        ("s1", True),
+        ("leader", True),
+        ("director", True),
+        ("finance", True),
+        ("admin", True),
+        ("s2", False),
+        ("outsider", False),
+        ("legal", False),
+    ],
 )
 def test_instance_visibility(client, expense, people, who, sees):
     instance = start(people)  # the leader has the task; finance have not had one yet
@@ -179,14 +192,18 @@ def test_every_action_through_the_page(client, expense, people):
     login(client, people["s1"])
     edit = client.get(f"/desk/workflow/{instance.pk}/edit/")
     assert edit.status_code == 200 and 'value="120.50"' in edit.content.decode()
-    assert client.post(f"/desk/workflow/{instance.pk}/edit/", {**FORM, "amount": "99.00", "remarks": "已改"}).status_code == 302
+    assert (
+        client.post(f"/desk/workflow/{instance.pk}/edit/", {**FORM, "amount": "99.00", "remarks": "已改"}).status_code
+        == 302
+    )
     instance.refresh_from_db()
     assert (instance.status, instance.form_data["amount"], pending(instance)) == (Status.RUNNING, "99.00", ["t_leader"])
     assert client.post(url, {"action": "withdraw", "opinion": "不要了"}).status_code == 302
     instance.refresh_from_db()
     assert instance.status == Status.WITHDRAWN
     assert list(instance.timeline.values_list("action", flat=True)) == [
-        "submit", "approve", "add_signer", "transfer", "approve", "approve", "send_back", "remind", "reject", "resubmit", "withdraw",
+        "submit", "approve", "add_signer", "transfer", "approve", "approve",
+        "send_back", "remind", "reject", "resubmit", "withdraw",
     ]  # fmt: skip
 
 
@@ -231,7 +248,9 @@ def test_editable_node_form_through_the_page(client, make_definition, people):
     instance = start(people)
     login(client, people["finance"])
     assert 'name="edit_form"' in client.get(f"/desk/workflow/{instance.pk}/").content.decode()
-    response = client.post(f"/desk/workflow/{instance.pk}/act/", {"action": "approve", "edit_form": "1", **FORM, "amount": "100"})
+    response = client.post(
+        f"/desk/workflow/{instance.pk}/act/", {"action": "approve", "edit_form": "1", **FORM, "amount": "100"}
+    )
     assert response.status_code == 302
     instance.refresh_from_db()
     assert (instance.status, instance.form_data["amount"]) == (Status.ARCHIVED, "100")
@@ -246,7 +265,12 @@ def test_inbox_tabs_and_counts(client, expense, people):
     login(client, people["leader"])
     todo = client.get("/desk/workflow/inbox/?tab=todo")
     assert [p.pk for p in todo.context["page"]] == [c.pk, a.pk]
-    assert todo.context["tabs"] == [("todo", "待办", 2), ("done", "已办", 1), ("mine", "我发起的", 0), ("cc", "抄送我的", 0)]
+    assert todo.context["tabs"] == [
+        ("todo", "待办", 2),
+        ("done", "已办", 1),
+        ("mine", "我发起的", 0),
+        ("cc", "抄送我的", 0),
+    ]
     assert [p.pk for p in client.get("/desk/workflow/inbox/?tab=done").context["page"]] == [b.pk]
     login(client, people["s1"])
     assert [p.pk for p in client.get("/desk/workflow/inbox/?tab=mine").context["page"]] == [b.pk, a.pk]
@@ -315,9 +339,32 @@ def test_process_search_page_and_exports(client, expense, people):
     assert [p.pk for p in page.context["page"]] == [a.pk]
     exported = client.get("/desk/workflow/search/?code=expense&export=csv")
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
-    assert rows[0] == ["流程编号", "流程", "标题", "客户", "发起人", "状态", "当前节点", "发起时间", "结束时间", "金额", "自动销账", "类型", "日期", "说明"]
+    assert rows[0] == [
+        "流程编号",
+        "流程",
+        "标题",
+        "客户",
+        "发起人",
+        "状态",
+        "当前节点",
+        "发起时间",
+        "结束时间",
+        "金额",
+        "自动销账",
+        "类型",
+        "日期",
+        "说明",
+    ]
     assert len(rows) == 2  # only what s1 may see
-    assert rows[1][:7] == [a.number, "费用报销流程", a.title, "上海甲乙科技有限公司", str(people["s1"]), "审批中", "部门领导"]
+    assert rows[1][:7] == [
+        a.number,
+        "费用报销流程",
+        a.title,
+        "上海甲乙科技有限公司",
+        str(people["s1"]),
+        "审批中",
+        "部门领导",
+    ]
     assert rows[1][9:] == ["120.50", "", "差旅", "", "上海出差"]
     xlsx = client.get("/desk/workflow/search/?export=xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
