@@ -56,7 +56,7 @@ class ProcessDefinition(models.Model):
     class Meta:
         verbose_name = "流程定义"
         verbose_name_plural = "流程定义"
-        ordering = ["category", "order", "code"]
+        ordering = ["order", "code"]
 
     def __str__(self) -> str:
         return self.name

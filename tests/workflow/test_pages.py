@@ -319,7 +319,11 @@ def test_menu_badges_count(client, expense, people):
     start(people)
     login(client, people["leader"])
     html = client.get("/desk/").content.decode()
-    assert "待办" in html
+    todo = html[html.index('href="/desk/workflow/inbox/?tab=todo"') :]
+    badge = todo[: todo.index("</a>")].split("ml-2 px-1")[1]
+    assert badge[badge.index(">") + 1 : badge.index("</span>")].split() == ["2"]
+    done = html[html.index('href="/desk/workflow/inbox/?tab=done"') :]
+    assert "ml-2 px-1" not in done[: done.index("</a>")]  # nothing done yet: no (empty) badge
     from django.test import RequestFactory
 
     from sales_erp.workflow.selectors import done_badge, todo_badge
