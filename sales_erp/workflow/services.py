@@ -717,6 +717,38 @@ def handler_check(instance: ProcessInstance, person: User) -> None:
         raise ProcessRefused(errors.ALREADY_HANDLER.format(user=person), code="already_handler")
 
 
+def task_hand(
+    instance: ProcessInstance,
+    task: ProcessTask,
+    *,
+    user: User,
+    person: User,
+    origin: str,
+    action: Action,
+    opinion: str,
+    notice: str,
+) -> None:
+    """Give `person` a task on `task`'s node (转办, 加签), record who did it and tell the person."""
+    ProcessTask.objects.create(
+        instance=instance,
+        node_index=task.node_index,
+        node_name=task.node_name,
+        step=task.step,
+        origin=origin,
+        assignee=person,
+    )
+    timeline_add(
+        instance,
+        action,
+        actor=user,
+        on_behalf_of=behalf(task, user),
+        role=role_label(task.assignee, instance.current, instance),
+        node_name=task.node_name,
+        opinion=opinion,
+    )
+    notify(instance, [person, *delegates_of([person])], MessageKind.TASK, f"待办：{instance.title}", notice)
+
+
 def instance_transfer(
     *, instance: ProcessInstance, user: User, to_user: User, opinion: str = "", task_id: int | None = None
 ) -> ProcessInstance:
@@ -728,29 +760,15 @@ def instance_transfer(
             raise ProcessRefused(errors.TRANSFER_SELF, code="transfer_self")
         handler_check(instance, to_user)
         task_close(task, TaskStatus.TRANSFERRED, user, opinion)
-        ProcessTask.objects.create(
-            instance=instance,
-            node_index=task.node_index,
-            node_name=task.node_name,
-            step=task.step,
+        task_hand(
+            instance,
+            task,
+            user=user,
+            person=to_user,
             origin=task.origin,
-            assignee=to_user,
-        )
-        timeline_add(
-            instance,
-            Action.TRANSFER,
-            actor=user,
-            on_behalf_of=behalf(task, user),
-            role=role_label(task.assignee, instance.current, instance),
-            node_name=task.node_name,
+            action=Action.TRANSFER,
             opinion=f"转办给 {to_user}。{opinion}".strip(),
-        )
-        notify(
-            instance,
-            [to_user, *delegates_of([to_user])],
-            MessageKind.TASK,
-            f"待办：{instance.title}",
-            f"{user} 把「{task.node_name}」节点转办给您。",
+            notice=f"{user} 把「{task.node_name}」节点转办给您。",
         )
     return instance
 
@@ -763,29 +781,15 @@ def instance_add_signer(
         instance = instance_lock(instance)
         task = acting_task(instance, user, task_id, "加签")
         handler_check(instance, signer)
-        ProcessTask.objects.create(
-            instance=instance,
-            node_index=task.node_index,
-            node_name=task.node_name,
-            step=task.step,
+        task_hand(
+            instance,
+            task,
+            user=user,
+            person=signer,
             origin=TaskOrigin.ADDED,
-            assignee=signer,
-        )
-        timeline_add(
-            instance,
-            Action.ADD_SIGNER,
-            actor=user,
-            on_behalf_of=behalf(task, user),
-            role=role_label(task.assignee, instance.current, instance),
-            node_name=task.node_name,
+            action=Action.ADD_SIGNER,
             opinion=f"加签 {signer}。{opinion}".strip(),
-        )
-        notify(
-            instance,
-            [signer, *delegates_of([signer])],
-            MessageKind.TASK,
-            f"待办：{instance.title}",
-            f"{user} 请您在「{task.node_name}」节点加签。",
+            notice=f"{user} 请您在「{task.node_name}」节点加签。",
         )
     return instance
 
