@@ -9,14 +9,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
+from sales_erp import hooks
 from sales_erp.desk.periods import date_range_q
 from sales_erp.desk.search import SearchHit
 from sales_erp.org.models import User
-from sales_erp.workflow.models import CarbonCopy, Delegation, ProcessInstance, ProcessTask, Status, TaskStatus
+from sales_erp.workflow.models import (
+    CarbonCopy,
+    Delegation,
+    ProcessDefinition,
+    ProcessInstance,
+    ProcessTask,
+    Status,
+    TaskStatus,
+)
 
 TABS = {"todo": "待办", "done": "已办", "mine": "我发起的", "cc": "抄送我的"}
 
@@ -140,8 +151,6 @@ def cc_badge(request: HttpRequest) -> str:
 
 def process_search(*, user: User, query: str, limit: int) -> list[SearchHit]:
     """Global search provider (hooks.GLOBAL_SEARCH): processes by number or title the user may see."""
-    from django.urls import reverse
-
     found = instances_visible_to(user).filter(Q(number__icontains=query) | Q(title__icontains=query))[:limit]
     return [
         SearchHit(
@@ -152,3 +161,18 @@ def process_search(*, user: User, query: str, limit: int) -> list[SearchHit]:
         )
         for p in found
     ]
+
+
+def processes_for_target(target: Model) -> list[tuple[ProcessDefinition, str]]:
+    """The processes an object's page offers to start (hooks.PROCESSES whose target is the object's model),
+    each with its start URL. For a customer page: apply_customer, test_account, contract_review …"""
+    label = f"{target._meta.app_label}.{target._meta.model_name}"
+    codes = [code for code, p in hooks.PROCESSES.items() if p.target and p.target.lower() == label]
+    definitions = ProcessDefinition.objects.filter(code__in=codes, is_active=True)
+    return [(d, f"{reverse('workflow:start', args=[d.code])}?target={target.pk}") for d in definitions]
+
+
+def instances_for_target(user: User, target: Model) -> QuerySet[ProcessInstance]:
+    """The processes about one object that `user` may see, newest first (for the object's page)."""
+    content_type = ContentType.objects.get_for_model(target)
+    return instances_visible_to(user).filter(target_type=content_type, target_id=target.pk).select_related("initiator")

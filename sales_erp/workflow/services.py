@@ -10,7 +10,7 @@ nothing of the action is kept (files written to disk for it are removed as well)
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -861,8 +861,14 @@ def instance_remind(*, instance: ProcessInstance, user: User, opinion: str = "")
     return instance
 
 
-def delegation_create(*, user: User, delegate: User, start: Any, end: Any, reason: str = "") -> Delegation:
+def delegation_create(*, user: User, delegate: User, start: date, end: date, reason: str = "") -> Delegation:
     delegation = Delegation(user=user, delegate=delegate, start=start, end=end, reason=reason)
     delegation.full_clean()
     delegation.save()
     return delegation
+
+
+def delegation_cancel(*, user: User, delegation_id: int) -> int:
+    """The user calls off one of their own delegations; returns how many were removed (0 or 1)."""
+    removed, _ = Delegation.objects.filter(user=user, pk=delegation_id).delete()
+    return removed

@@ -43,6 +43,7 @@ from sales_erp.workflow.models import (
     Status,
     TaskStatus,
 )
+from sales_erp.workflow.templatetags.workflow_tags import object_url
 
 
 # ------------------------------------------------------------------------------------------------ shared
@@ -75,15 +76,6 @@ def target_visible(user: User, target: models.Model) -> bool:
         return True
     q = customer_visibility_q(user)
     return q is None or Customer.objects.filter(q, pk=customer.pk).exists()
-
-
-def target_url(target: Any) -> str:
-    if target is None:
-        return ""
-    try:
-        return reverse(f"admin:{target._meta.app_label}_{target._meta.model_name}_change", args=[target.pk])
-    except Exception:
-        return ""
 
 
 def attachments_context(instance: ProcessInstance | None) -> dict[str, Any]:
@@ -199,7 +191,7 @@ class StartView(DeskView):
             definition=self.definition,
             form=form,
             target=target,
-            target_url=target_url(target),
+            target_url=object_url(target),
             draft=draft,
             remarks=remarks,
             error=error,
@@ -270,7 +262,7 @@ class InstanceView(DeskView):
             title=f"{instance.number} {instance.title}",
             instance=instance,
             rows=display_rows(form_class, instance.form_data),
-            target_url=target_url(instance.target),
+            target_url=object_url(instance.target),
             handlers=[{"task": t, "delegate": delegates.get(t.assignee_id)} for t in pending],
             timeline=instance.timeline.select_related("actor", "on_behalf_of"),
             task=task,
@@ -414,7 +406,7 @@ class ResubmitView(InstanceView):
             instance=self.instance,
             form=form,
             target=self.instance.target,
-            target_url=target_url(self.instance.target),
+            target_url=object_url(self.instance.target),
             remarks=remarks,
             error=error,
             resubmit=True,
@@ -460,6 +452,7 @@ class InboxView(DeskView):
             tab = "todo"
         form = DateRangeForm(self.request.GET or None)
         rows = selectors.inbox_filter(selectors.inbox(user, tab), form.filters(), tab=tab, user=user)
+        rows = rows.prefetch_related("target")
         page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
         counts = selectors.inbox_counts(user)
         context = super().get_context_data(**kwargs)
@@ -487,7 +480,9 @@ class SearchView(DeskView):
     def results(self) -> tuple[DateRangeForm, models.QuerySet[ProcessInstance], list[Any]]:
         form = DateRangeForm(self.request.GET or None)
         rows = selectors.inbox_filter(
-            selectors.instances_visible_to(self.user).select_related("initiator", "customer"),
+            selectors.instances_visible_to(self.user)
+            .select_related("initiator", "customer")
+            .prefetch_related("target"),
             form.filters(),
         )
         custom = []
@@ -611,8 +606,8 @@ class DelegationView(DeskView):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         user = self.user
-        if request.POST.get("end_delegation"):
-            Delegation.objects.filter(user=user, pk=request.POST["end_delegation"]).delete()
+        if request.POST.get("end_delegation", "").isdigit():
+            services.delegation_cancel(user=user, delegation_id=int(request.POST["end_delegation"]))
             messages.success(request, "代理已取消")
             return redirect("workflow:delegations")
         form = DelegationForm(request.POST, user=user)

@@ -388,3 +388,59 @@ def test_start_list_groups_the_processes(client, people):
     login(client, people["s1"])
     html = client.get("/desk/workflow/start/").content.decode()
     assert "运营流程" in html and "收尾流程" in html and "销账流程" in html
+
+
+# ------------------------------------------------------------------------------------ an object's page
+def test_object_page_helpers_offer_its_processes_and_list_them(with_target, people):
+    from sales_erp.workflow.selectors import instances_for_target, processes_for_target
+
+    mine = customer("上海甲乙科技有限公司", owner=people["s1"])
+    offered = processes_for_target(mine)
+    assert [(d.code, url) for d, url in offered] == [("expense", f"/desk/workflow/start/expense/?target={mine.pk}")]
+    a = start(people, target=mine)
+    start(people, target=customer("北京丙丁有限公司", owner=people["s1"]))
+    assert list(instances_for_target(people["s1"], mine)) == [a]
+    assert list(instances_for_target(people["s2"], mine)) == []
+
+
+def test_inbox_row_links_to_the_object(client, expense, people, monkeypatch):
+    """A process about an object that has a desk page (here a department) links to it from the row."""
+    monkeypatch.setitem(
+        hooks.PROCESSES, "expense", hooks.ProcessHooks(**{**EXPENSE_HOOKS.__dict__, "target": "org.Department"})
+    )
+    department = people["s1"].department
+    assert department is not None
+    start(people, target=department)
+    login(client, people["s1"])
+    html = client.get("/desk/workflow/inbox/?tab=mine").content.decode()
+    assert f'<a class="text-primary-600" href="/desk/org/department/{department.pk}/change/">{department}</a>' in html
+
+
+# ---------------------------------------------------------------------------------------- delegation page
+def test_delegation_page_sets_and_cancels_a_delegate(client, expense, people):
+    login(client, people["leader"])
+    today = timezone.localdate()
+    bad = client.post(
+        "/desk/workflow/delegations/",
+        {"delegate": people["s2"].pk, "start": today.isoformat(), "end": (today - timedelta(days=1)).isoformat()},
+    )
+    assert bad.status_code == 400 and "结束日期不能早于开始日期" in bad.content.decode()
+    from sales_erp.workflow.models import Delegation
+
+    assert Delegation.objects.count() == 0
+    response = client.post(
+        "/desk/workflow/delegations/",
+        {"delegate": people["s2"].pk, "start": today.isoformat(), "end": today.isoformat(), "reason": "年假"},
+    )
+    assert response.status_code == 302
+    delegation = Delegation.objects.get()
+    assert (delegation.user, delegation.delegate, delegation.reason) == (people["leader"], people["s2"], "年假")
+    instance = start(people)
+    login(client, people["s2"])
+    assert [p.pk for p in client.get("/desk/workflow/inbox/?tab=todo").context["page"]] == [instance.pk]
+    assert "您正在代理" in client.get(f"/desk/workflow/{instance.pk}/").content.decode()
+    client.post("/desk/workflow/delegations/", {"end_delegation": delegation.pk})  # not s2's to cancel
+    assert Delegation.objects.count() == 1
+    login(client, people["leader"])
+    client.post("/desk/workflow/delegations/", {"end_delegation": delegation.pk})
+    assert Delegation.objects.count() == 0
