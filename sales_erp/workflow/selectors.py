@@ -75,7 +75,7 @@ def inbox(user: User, tab: str) -> QuerySet[ProcessInstance]:
     if tab == "todo":
         return instances.filter(pk__in=todo_tasks(user).values("instance")).order_by("-submitted_at", "-pk")
     if tab == "done":
-        acted = ProcessTask.objects.filter(acted_by=user).exclude(status=TaskStatus.CANCELLED)
+        acted = ProcessTask.objects.filter(acted_by=user)  # 通过, 驳回, 转办, 退回: whatever the user did
         return instances.filter(pk__in=acted.values("instance")).order_by("-submitted_at", "-pk")
     if tab == "mine":
         return instances.filter(initiator=user).order_by("-submitted_at", "-pk")
@@ -107,7 +107,7 @@ def inbox_filter(
             acted = ProcessTask.objects.filter(
                 date_range_q("acted_at", start=f.date_from, end=f.date_to), acted_by=user
             )
-            instances = instances.filter(pk__in=acted.exclude(status=TaskStatus.CANCELLED).values("instance"))
+            instances = instances.filter(pk__in=acted.values("instance"))
         else:
             instances = instances.filter(date_range_q("submitted_at", start=f.date_from, end=f.date_to))
     if f.customer:

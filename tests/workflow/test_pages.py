@@ -444,3 +444,24 @@ def test_delegation_page_sets_and_cancels_a_delegate(client, expense, people):
     login(client, people["leader"])
     client.post("/desk/workflow/delegations/", {"end_delegation": delegation.pk})
     assert Delegation.objects.count() == 0
+
+
+def test_a_process_with_a_page_of_its_own(client, expense, people, monkeypatch, settings):
+    """ProcessHooks.template replaces the generic rendering of the form on the start page."""
+    from pathlib import Path
+
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], Path(__file__).parent / "templates"]}
+    ]
+    monkeypatch.setitem(
+        hooks.PROCESSES,
+        "expense",
+        hooks.ProcessHooks(**{**EXPENSE_HOOKS.__dict__, "template": "tests/expense_start.html"}),
+    )
+    login(client, people["s1"])
+    html = client.get("/desk/workflow/start/expense/").content.decode()
+    assert "<div data-own-page>报销专用页面：</div>" in html and 'name="amount"' in html
+    assert (
+        'class="flex flex-col group mb-4">\n        <div class="flex flex-col gap-2">'
+        not in html.split("data-own-page")[1].split("备注")[0]
+    )
