@@ -41,6 +41,7 @@ PERIODIC_JOBS: dict[str, PeriodicJob] = {}
 SETUP_STEPS: list[tuple[str, bool]] = [
     ("sales_erp.org.services.roles_sync", False),
     ("sales_erp.jobs.services.schedules_sync", False),
+    ("sales_erp.workflow.services.definitions_load_defaults", False),
     ("sales_erp.org.services.demo_staff_create", True),
     ("sales_erp.org.services.demo_invoicing_entity_create", True),
 ]
@@ -50,4 +51,6 @@ SETUP_STEPS: list[tuple[str, bool]] = [
 DASHBOARD_CARDS: list[str] = []
 
 # Providers of the desk's global search (desk/search.py): functions (*, user, query, limit) -> list[SearchHit].
-GLOBAL_SEARCH: list[str] = []
+GLOBAL_SEARCH: list[str] = [
+    "sales_erp.workflow.selectors.process_search",
+]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
     "sales_erp.messaging",
     "sales_erp.customers",
     "sales_erp.billing",
+    "sales_erp.workbench",
+    "sales_erp.workflow",
 ]
 
 MIDDLEWARE = [
@@ -108,12 +111,17 @@ TEMPLATES = [
 
 # ------------------------------------------------------------------------------------------ database
 DB_ENGINE = env("DB_ENGINE", "mariadb" if PRODUCTION else "sqlite")
+SQLITE_TEST_DIR = Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else Path(tempfile.gettempdir())
 if DB_ENGINE == "sqlite":
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            # Tests use a file, not the shared-cache in-memory database: there a second writer is refused
+            # at once ("database table is locked") instead of waiting, so concurrent requests could not be
+            # tested as production's file database serves them. In RAM (/dev/shm) where there is one.
+            "TEST": {"NAME": str(SQLITE_TEST_DIR / f"sales_erp_test_{os.getpid()}.sqlite3")},
         }
     }
 elif DB_ENGINE == "mariadb":

@@ -8,6 +8,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Each app's own desk pages (sales_erp/<app>/urls.py, views built on desk.views.DeskView) go here,
     # as path("desk/<app>/", include(...)), before the admin, whose catch-all would otherwise answer them.
+    path("desk/workflow/", include("sales_erp.workflow.urls")),
+    path("desk/messages/", include("sales_erp.messaging.urls")),
+    path("desk/workbench/", include("sales_erp.workbench.urls")),
     path("desk/", admin.site.urls),
 ]
 

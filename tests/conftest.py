@@ -17,7 +17,7 @@ def pytest_configure(config):
 def pytest_report_header(config):
     db = settings.DATABASES["default"]
     if settings.DB_ENGINE == "sqlite":
-        where = "SQLite (in memory)"
+        where = f"SQLite, a throwaway file in {settings.SQLITE_TEST_DIR}"
     else:
         where = f"MariaDB {db['HOST']}:{db['PORT']} database test_{db['NAME']} (throwaway)"
     return f"DATABASE: {where}"

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 Check = Callable[[HttpRequest], bool]
@@ -41,10 +41,32 @@ def item(title: Any, icon: str, link: Any, permission: Check, badge: str | None 
     return entry
 
 
+def inbox_tab(tab: str) -> Callable[[HttpRequest], str]:
+    return lambda request: f"{reverse('workflow:inbox')}?tab={tab}"
+
+
+WORKFLOW_BADGE = "sales_erp.workflow.selectors.{}_badge"
+
 NAVIGATION: list[dict[str, Any]] = [
     {
         "title": _("首页"),
-        "items": [item(_("工作台首页"), "dashboard", reverse_lazy("admin:index"), staff)],
+        "items": [
+            item(_("工作台首页"), "dashboard", reverse_lazy("admin:index"), staff),
+            item(_("待办"), "pending_actions", inbox_tab("todo"), staff, WORKFLOW_BADGE.format("todo")),
+            item(_("已办"), "task_alt", inbox_tab("done"), staff, WORKFLOW_BADGE.format("done")),
+            item(_("我发起的"), "outbox", inbox_tab("mine"), staff, WORKFLOW_BADGE.format("mine")),
+            item(_("抄送我的"), "forward_to_inbox", inbox_tab("cc"), staff, WORKFLOW_BADGE.format("cc")),
+            item(
+                _("消息中心"),
+                "notifications",
+                reverse_lazy("messaging:list"),
+                staff,
+                "sales_erp.messaging.selectors.unread_badge",
+            ),
+            item(_("发起流程"), "add_circle", reverse_lazy("workflow:start_list"), staff),
+            item(_("流程查询"), "manage_search", reverse_lazy("workflow:search"), staff),
+            item(_("流程代理"), "supervisor_account", reverse_lazy("workflow:delegations"), staff),
+        ],
     },
     {"title": _("信息添加"), "collapsible": True, "items": []},
     {"title": _("运营流程"), "collapsible": True, "items": []},
@@ -55,6 +77,9 @@ NAVIGATION: list[dict[str, Any]] = [
         "title": _("管理工作台"),
         "collapsible": True,
         "items": [
+            item(_("管理工作台首页"), "settings", reverse_lazy("workbench:home"), admin_only),
+            item(_("流程定义"), "schema", reverse_lazy("admin:workflow_processdefinition_changelist"), admin_only),
+            item(_("自定义字段"), "dynamic_form", reverse_lazy("admin:workbench_customfield_changelist"), admin_only),
             item(_("用户"), "person", reverse_lazy("admin:org_user_changelist"), admin_only),
             item(_("内部部门"), "account_tree", reverse_lazy("admin:org_department_changelist"), admin_only),
             item(_("角色"), "badge", reverse_lazy("admin:auth_group_changelist"), admin_only),

@@ -13,9 +13,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.views.generic import TemplateView
 
+from sales_erp.org.models import User
+
 
 class DeskView(TemplateView):
     title = ""
+
+    @property
+    def user(self) -> User:
+        """The logged-in staff user (dispatch lets no one else through)."""
+        return self.request.user  # type: ignore[return-value]
 
     def allowed(self, request: HttpRequest) -> bool:
         """Override to restrict the page; a refused user gets 404, never a hint that the page exists."""

@@ -43,3 +43,11 @@ def message_mark_read(*, user: User, message_ids: Iterable[int]) -> int:
     return Message.objects.filter(recipient=user, pk__in=list(message_ids), read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def messages_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's messages read (all unread ones when `ids` is None); returns how many changed."""
+    rows = Message.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    return rows.update(read_at=timezone.now())
