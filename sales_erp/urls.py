@@ -3,11 +3,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from sales_erp.desk.views import GlobalSearchView
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     # Each app's own desk pages (sales_erp/<app>/urls.py, views built on desk.views.DeskView) go here,
     # as path("desk/<app>/", include(...)), before the admin, whose catch-all would otherwise answer them.
+    path("desk/find/", GlobalSearchView.as_view(), name="desk_search"),
+    path("desk/customers/", include("sales_erp.customers.urls")),
     path("desk/", admin.site.urls),
 ]
 
