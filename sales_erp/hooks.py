@@ -65,5 +65,6 @@ GLOBAL_SEARCH: list[str] = [
 
 # Panels on a customer's page (customers/views.CustomerPageView) that other apps fill — open processes,
 # bills, balances: dotted paths of functions (*, customer, user) -> dict | None, where the dict is
-# {"title": str, "template": str, **context}. A function returns None when it has nothing to show.
+# {"title": str, "template": str, **context}; the template sees that dict as `panel`. A function returns
+# None when it has nothing to show.
 CUSTOMER_PAGE_PANELS: list[str] = []

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -82,8 +83,22 @@ class CustomerScopedAdmin(DeskAdmin):
         raise Http404
 
     def _require_visible(self, request: HttpRequest, object_id: str) -> None:
-        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+        try:
+            visible = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, ValidationError):
+            visible = False
+        if not visible:
             raise Http404
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._require_visible(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Django checks the delete permission before looking the object up: look first, so a hidden
+        # record is a 404 for everyone, as on every other path.
+        self._require_visible(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
         # simple_history falls back to the history rows when the queryset hides the object: check first.
@@ -177,6 +192,9 @@ class CustomerAdmin(ExportMixin, CustomerScopedAdmin):
 
     def customer_id_of(self, obj: Customer) -> int | None:
         return obj.pk
+
+    def get_valid_export_item_pks(self, request):
+        return self.get_queryset(request).values_list("pk", flat=True)
 
     form = CustomerForm
     resource_classes = [CustomerResource]

@@ -264,7 +264,7 @@ def account_unblock(*, account: Account) -> Account:
 
 
 @transaction.atomic
-def test_account_grant(
+def customer_test_account_grant(
     *, product: Product, codes: list[str], applicant: User, day: date | None = None
 ) -> list[Account]:
     """测试账号申请 archived: the accounts are opened on the product, the customer is marked as holding an
