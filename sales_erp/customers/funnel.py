@@ -323,6 +323,37 @@ def _send_messages(rows: QuerySet, rules: tuple[FunnelRule, ...], *, day: date, 
     return sent
 
 
+def customers_move(*, after: int, day: date) -> int:
+    """Apply the day's new funnel TierChange rows (id > `after`) to their customers in one UPDATE … JOIN:
+    tier and tier_since from the row; owner and claim cleared for the pool.
+
+    One statement driven by the (few) new rows: an UPDATE … WHERE EXISTS per tier would scan every
+    customer once per tier, which costs seconds on MariaDB at 100,000 customers.
+    """
+    customer, change = Customer._meta, TierChange._meta
+    c, t = connection.ops.quote_name(customer.db_table), connection.ops.quote_name(change.db_table)
+    rules = ", ".join(["%s"] * len(FUNNEL_TIER_RULES))
+    clear = "CASE WHEN t.to_tier = %s THEN NULL ELSE {column} END"
+    if connection.vendor == "mysql":
+        sql = (
+            f"UPDATE {c} c INNER JOIN {t} t ON t.customer_id = c.id "
+            f"SET c.tier = t.to_tier, c.tier_since = t.date, c.owner_id = {clear.format(column='c.owner_id')}, "
+            f"c.claimed_by_id = {clear.format(column='c.claimed_by_id')}, "
+            f"c.claimed_at = {clear.format(column='c.claimed_at')} "
+            f"WHERE t.id > %s AND t.date = %s AND t.rule IN ({rules})"
+        )
+    else:  # SQLite 3.33+: UPDATE … FROM
+        sql = (
+            f"UPDATE {c} SET tier = t.to_tier, tier_since = t.date, owner_id = {clear.format(column='owner_id')}, "
+            f"claimed_by_id = {clear.format(column='claimed_by_id')}, claimed_at = {clear.format(column='claimed_at')} "
+            f"FROM {t} t WHERE t.customer_id = {c}.id AND t.id > %s AND t.date = %s AND t.rule IN ({rules})"
+        )
+    params = [Tier.POOL, Tier.POOL, Tier.POOL, after, connection.ops.adapt_datefield_value(day), *FUNNEL_TIER_RULES]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
 @transaction.atomic
 def funnel_run(*, day: date | None = None) -> dict[str, object]:
     """The daily funnel job (hooks.PERIODIC_JOBS["funnel_run"]): move customers, record, notify.
@@ -379,12 +410,7 @@ def funnel_run(*, day: date | None = None) -> dict[str, object]:
             notified[rule.rule] = count
 
     changes = TierChange.objects.filter(pk__gt=last_change, date=day, rule__in=FUNNEL_TIER_RULES)
-    for target in {rule.target for rule in TIER_RULES if rule.target is not None}:
-        arriving = Exists(changes.filter(customer=OuterRef("pk"), to_tier=target))
-        fields: dict[str, object] = {"tier": target, "tier_since": day}
-        if target == Tier.POOL:
-            fields.update(owner=None, claimed_by=None, claimed_at=None)
-        Customer.objects.filter(arriving).update(**fields)
+    customers_move(after=last_change, day=day)
 
     notices = FunnelNotice.objects.filter(pk__gt=last_notice, date=day)
     messages = _send_messages(changes, TIER_RULES, day=day, windows=windows)
@@ -404,16 +430,27 @@ class FunnelDrop:
 def funnel_drops_ahead(*, customers: QuerySet[Customer], day: date, days: int) -> dict[int, FunnelDrop]:
     """Which of `customers` drop a tier within `days` days after `day` if nothing new is logged.
 
-    Asks the job's own downgrade rules about each coming day, so the list and the job never disagree.
-    Logs cannot be dated in the future, so "nothing new is logged" is simply today's data.
+    Asks the job's own downgrade rules, so the list and the job never disagree. Logs cannot be dated
+    in the future, so "nothing new is logged" is simply today's data; and then a downgrade that holds
+    on some coming day holds on every later one. So one query per rule at the horizon finds every
+    customer that drops, and the days before it, asked about those few only, find each one's first day.
     """
     settings = FunnelSettings.objects.filter(pk=1).first() or FunnelSettings()
     windows = Windows.of(settings)
+    horizon = day + timedelta(days=days)
     drops: dict[int, FunnelDrop] = {}
-    for offset in range(1, days + 1):
-        on = day + timedelta(days=offset)
-        for rule in DOWNGRADE_RULES:
-            assert rule.target is not None
-            for pk in rule.matches(customers, day=on, windows=windows).order_by().values_list("pk", flat=True):
-                drops.setdefault(pk, FunnelDrop(pk, rule.rule, on, rule.target))
+    for rule in DOWNGRADE_RULES:
+        assert rule.target is not None
+        pending = list(rule.matches(customers, day=horizon, windows=windows).order_by().values_list("pk", flat=True))
+        for offset in range(1, days + 1):
+            if not pending:
+                break
+            on = day + timedelta(days=offset)
+            dropping: set[int] = set()
+            for start in range(0, len(pending), 5000):
+                some = Customer.objects.filter(pk__in=pending[start : start + 5000])
+                dropping.update(rule.matches(some, day=on, windows=windows).order_by().values_list("pk", flat=True))
+            for pk in dropping:
+                drops[pk] = FunnelDrop(pk, rule.rule, on, rule.target)
+            pending = [pk for pk in pending if pk not in dropping]
     return drops

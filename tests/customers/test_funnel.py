@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sales_erp.billing.models import UsageRecord
-from sales_erp.customers.funnel import funnel_run
+from sales_erp.customers.funnel import funnel_drops_ahead, funnel_run
 from sales_erp.customers.models import (
     Account,
     Contract,
@@ -376,3 +376,31 @@ def test_query_count_does_not_grow_with_customers(owner):
     assert TierChange.objects.count() == 24
     assert FunnelNotice.objects.count() == 8
     assert large == small
+
+
+def test_early_warning_predicts_exactly_what_the_job_then_does(owner):
+    make_customer(owner, tier="意向", tier_since="2026-11-01", logs=["2026-11-08"], name="意向11-24降")
+    make_customer(owner, tier="意向", tier_since="2026-11-15", logs=[], name="意向11-30降")
+    make_customer(owner, tier="测试", tier_since="2026-10-01", logs=["2026-10-25"], name="测试11-26降")
+    make_customer(owner, tier="沉默", tier_since="2026-08-25", logs=["2026-08-20"], name="沉默11-25降")
+    make_customer(
+        owner,
+        tier="合同",
+        tier_since="2025-08-01",
+        logs=["2026-11-01"],
+        contract=("2025-08-01", "2026-08-27"),
+        name="合同11-27降",
+    )
+    make_customer(owner, tier="意向", tier_since="2026-11-01", logs=["2026-11-18"], name="意向安全")
+    predicted = funnel_drops_ahead(customers=Customer.objects.all(), day=d("2026-11-22"), days=8)
+    by_name = {Customer.objects.get(pk=pk).name: (drop.on, drop.to_tier) for pk, drop in predicted.items()}
+    assert by_name == {
+        "意向11-24降": (d("2026-11-24"), Tier.SILENT),
+        "意向11-30降": (d("2026-11-30"), Tier.SILENT),
+        "测试11-26降": (d("2026-11-26"), Tier.INTENT),
+        "沉默11-25降": (d("2026-11-25"), Tier.POOL),
+        "合同11-27降": (d("2026-11-27"), Tier.TEST),
+    }
+    run_daily("2026-11-23", "2026-11-30")
+    done = {c.customer.name: (c.date, c.to_tier) for c in TierChange.objects.select_related("customer")}
+    assert done == by_name
