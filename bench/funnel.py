@@ -257,7 +257,8 @@ def main() -> None:
         build(FIRST + 1, CUSTOMERS + 1, rng, owners)
         logs = ContactLog.objects.count()
         print(
-            f"# {engine}: {CUSTOMERS:,} customers, {logs:,} contact logs, built in {time.perf_counter() - started:.0f} s"
+            f"# {engine}: {CUSTOMERS:,} customers, {logs:,} contact logs, "
+            f"built in {time.perf_counter() - started:.0f} s"
         )
 
         day = TODAY + timedelta(days=1)
@@ -280,7 +281,8 @@ def main() -> None:
             groups = len(cursor.fetchall())
             floor = time.perf_counter() - began
         print(
-            f"BENCH floor_group_by_customer: {floor:.2f} s (bare GROUP BY customer over {logs:,} logs, {groups:,} groups)"
+            f"BENCH floor_group_by_customer: {floor:.2f} s "
+            f"(bare GROUP BY customer over {logs:,} logs, {groups:,} groups)"
         )
         began = time.perf_counter()
         again = funnel_run(day=day)
