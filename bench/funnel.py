@@ -22,7 +22,7 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +96,7 @@ def rows_insert(model, rows: list[dict]) -> None:
             cursor.executemany(sql, [tuple(row[c] for c in columns) for row in rows[start : start + 50_000]])
 
 
-def customer_row(pk: int, rng: random.Random, owners: list[int], now: datetime) -> dict:
+def customer_row(pk: int, rng: random.Random, owners: list[int], now: object) -> dict:
     tier = rng.choices(["contract", "test", "intent", "silent", "pool"], weights=[10, 15, 35, 30, 10])[0]
     return {
         "id": pk,

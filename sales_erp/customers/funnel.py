@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.contenttypes.models import ContentType
@@ -355,7 +356,7 @@ def customers_move(*, after: int, day: date) -> int:
 
 
 @transaction.atomic
-def funnel_run(*, day: date | None = None) -> dict[str, object]:
+def funnel_run(*, day: date | None = None) -> dict[str, Any]:
     """The daily funnel job (hooks.PERIODIC_JOBS["funnel_run"]): move customers, record, notify.
 
     Idempotent per day; one transaction, so a crash leaves nothing half-done. The settings row is locked
