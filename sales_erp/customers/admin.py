@@ -19,7 +19,14 @@ from import_export.admin import ExportMixin
 from import_export.resources import ModelResource
 from unfold.contrib.import_export.forms import ExportForm
 
-from sales_erp.customers.forms import ContactLogForm, CustomerForm, FunnelSettingsForm, ProductForm
+from sales_erp.customers.forms import (
+    CUSTOMER_FIELDS,
+    CUSTOMER_SET_BY_PROCESSES,
+    ContactLogForm,
+    CustomerForm,
+    FunnelSettingsForm,
+    ProductForm,
+)
 from sales_erp.customers.models import (
     Account,
     AccountStatus,
@@ -204,34 +211,9 @@ class CustomerAdmin(ExportMixin, CustomerScopedAdmin):
     search_fields = ["name", "tax_id", "business_contact", "mobile"]
     search_help_text = "输入公司名称回车，直接打开第一个匹配的客户"
     inlines = [InvoiceTitleInline, DepartmentInline, ContactInline]
-    readonly_fields = ["tier", "tier_since", "contract_date"]
+    readonly_fields = [*CUSTOMER_SET_BY_PROCESSES, "tier_since"]
     fieldsets = [
-        (
-            "信息",
-            {
-                "fields": [
-                    "name",
-                    "tier",
-                    "business_contact",
-                    "mobile",
-                    "legal_person",
-                    "registration_number",
-                    "registered_address",
-                    "mailing_address",
-                    "phone",
-                    "email",
-                    "website",
-                    "founded_on",
-                    "registered_capital",
-                    "nature",
-                    "tax_id",
-                    "region",
-                    "contract_date",
-                    "first_use_date",
-                    "needs_invoice",
-                ]
-            },
-        ),
+        ("信息", {"fields": CUSTOMER_FIELDS}),
         ("归属", {"fields": ["owner", "tier_since"]}),
     ]
 

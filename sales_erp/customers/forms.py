@@ -35,6 +35,31 @@ class NameCheckWidget(UnfoldAdminTextInputWidget):
         return context
 
 
+# Manual 1.1's fields in the manual's order; the ones a process or the funnel sets are shown read-only.
+CUSTOMER_FIELDS = [
+    "name",
+    "tier",
+    "business_contact",
+    "mobile",
+    "legal_person",
+    "registration_number",
+    "registered_address",
+    "mailing_address",
+    "phone",
+    "email",
+    "website",
+    "founded_on",
+    "registered_capital",
+    "nature",
+    "tax_id",
+    "region",
+    "contract_date",
+    "first_use_date",
+    "needs_invoice",
+]
+CUSTOMER_SET_BY_PROCESSES = ("tier", "contract_date")
+
+
 class CustomerForm(forms.ModelForm):
     """Manual 1.1. `user` is set by the admin (CustomerAdmin.get_form) so the duplicate check knows
     whom it may tell about an existing customer."""
@@ -43,26 +68,7 @@ class CustomerForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [
-            "name",
-            "business_contact",
-            "mobile",
-            "legal_person",
-            "registration_number",
-            "registered_address",
-            "mailing_address",
-            "phone",
-            "email",
-            "website",
-            "founded_on",
-            "registered_capital",
-            "nature",
-            "tax_id",
-            "region",
-            "first_use_date",
-            "needs_invoice",
-            "owner",
-        ]
+        fields = [*(f for f in CUSTOMER_FIELDS if f not in CUSTOMER_SET_BY_PROCESSES), "owner"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

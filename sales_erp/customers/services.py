@@ -48,8 +48,8 @@ POOL_LEFT = "该客户已不在公共池中（已归属 {owner}）"
 POOL_NOT_CLAIMED = "该客户没有正在进行的申请"
 ACCOUNT_EXISTS = "账号 {codes} 已存在，账号在全系统内不能重复"
 ACCOUNT_REMOVED = "账号 {codes} 已开通，不能在产品表单中删除；不再使用的账号请封停"
-ACCOUNT_TRANSITION = "账号 {code} 当前状态为“{status}”，不能改为“{target}”"
-CONTRACT_TRANSITION = "合同 {number} 当前状态为“{status}”，不能改为“{target}”"
+ACCOUNT_TRANSITION = "账号 {name} 当前状态为“{status}”，不能改为“{target}”"
+CONTRACT_TRANSITION = "合同 {name} 当前状态为“{status}”，不能改为“{target}”"
 INVOICE_TITLE_INCOMPLETE = "{kind}需要完整的开票信息，缺少：{fields}"
 
 # Top to bottom (DESIGN §6); a higher rank is a higher tier.
@@ -239,17 +239,23 @@ def product_save(*, product: Product, account_codes: list[str]) -> Product:
     return product
 
 
-@transaction.atomic
-def account_transition(*, account: Account, target: AccountStatus) -> Account:
-    locked = Account.objects.select_for_update().get(pk=account.pk)
-    if target not in ACCOUNT_TRANSITIONS[AccountStatus(locked.status)]:
+def _status_move(model: type[Account] | type[Contract], *, pk: int, target: str, refusal: str, code: str):
+    """Lock the row and check `target` against the model's transition map; the caller saves the move."""
+    locked = model.objects.select_for_update().get(pk=pk)
+    transitions = ACCOUNT_TRANSITIONS if model is Account else CONTRACT_TRANSITIONS
+    if target not in transitions[locked.status]:
+        label = dict(model._meta.get_field("status").choices or [])[target]
         raise CustomerRefused(
-            ACCOUNT_TRANSITION.format(
-                code=locked.code, status=locked.get_status_display(), target=AccountStatus(target).label
-            ),
-            code="account_transition",
+            refusal.format(name=locked, status=locked.get_status_display(), target=label),
+            code=code,
         )
     locked.status = target
+    return locked
+
+
+@transaction.atomic
+def account_transition(*, account: Account, target: AccountStatus) -> Account:
+    locked = _status_move(Account, pk=account.pk, target=target, refusal=ACCOUNT_TRANSITION, code="account_transition")
     locked.save(update_fields=["status"])
     return locked
 
@@ -301,16 +307,9 @@ def contract_create(
 
 
 def _contract_move(contract: Contract, target: ContractStatus) -> Contract:
-    locked = Contract.objects.select_for_update().get(pk=contract.pk)
-    if target not in CONTRACT_TRANSITIONS[ContractStatus(locked.status)]:
-        raise CustomerRefused(
-            CONTRACT_TRANSITION.format(
-                number=locked.number, status=locked.get_status_display(), target=ContractStatus(target).label
-            ),
-            code="contract_transition",
-        )
-    locked.status = target
-    return locked
+    return _status_move(
+        Contract, pk=contract.pk, target=target, refusal=CONTRACT_TRANSITION, code="contract_transition"
+    )
 
 
 @transaction.atomic

@@ -27,6 +27,13 @@ NAMES = [
 ]
 
 
+def product_form(client, customer, **fields) -> dict:
+    data = page_form_data(client, ADD_PRODUCT)
+    defaults = {"name": "行业短信", "kind": "industry_sms", "bill_type": "auto", "bill_day": 5}
+    data.update({"customer": customer.pk, **defaults, "payment_term_months": 1, "settlement": "postpaid", **fields})
+    return data
+
+
 def customer_form(client, **fields) -> dict:
     data = page_form_data(client, ADD_CUSTOMER)
     data.update({"name": "新客户科技有限公司", "business_contact": "王经理", "mobile": "13800138000", **fields})
@@ -193,17 +200,7 @@ def test_mainland_and_international_mobiles_accepted(client, team):
 def test_A01_A02_account_box_opens_the_accounts(client, team, case, text, accounts):
     customer = CustomerFactory.create(owner=team["s1"])
     client.force_login(team["s1"])
-    data = page_form_data(client, ADD_PRODUCT)
-    data.update(
-        customer=customer.pk,
-        name="行业短信",
-        kind="industry_sms",
-        accounts_text=text,
-        bill_type="auto",
-        bill_day=5,
-        payment_term_months=1,
-        settlement="postpaid",
-    )
+    data = product_form(client, customer, accounts_text=text)
     response = client.post(ADD_PRODUCT, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     product = Product.objects.get()
@@ -215,17 +212,7 @@ def test_A01_A02_account_box_opens_the_accounts(client, team, case, text, accoun
 def test_A03_duplicate_in_the_box_refused_naming_the_account(client, team):
     customer = CustomerFactory.create(owner=team["s1"])
     client.force_login(team["s1"])
-    data = page_form_data(client, ADD_PRODUCT)
-    data.update(
-        customer=customer.pk,
-        name="行业短信",
-        kind="industry_sms",
-        accounts_text="A001,A002,A001",
-        bill_type="auto",
-        bill_day=5,
-        payment_term_months=1,
-        settlement="postpaid",
-    )
+    data = product_form(client, customer, accounts_text="A001,A002,A001")
     response = client.post(ADD_PRODUCT, data)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors["accounts_text"]
@@ -243,16 +230,8 @@ def test_account_of_another_product_refused_and_nothing_saved(client, team):
     AccountFactory.create(code="A001", product=ProductFactory.create(customer=CustomerFactory.create(owner=team["s2"])))
     customer = CustomerFactory.create(owner=team["s1"])
     client.force_login(team["s1"])
-    data = page_form_data(client, ADD_PRODUCT)
-    data.update(
-        customer=customer.pk,
-        name="营销短信",
-        kind="marketing_sms",
-        accounts_text="A002\nA001",
-        bill_type="auto",
-        bill_day=5,
-        payment_term_months=1,
-        settlement="prepaid",
+    data = product_form(
+        client, customer, name="营销短信", kind="marketing_sms", accounts_text="A002\nA001", settlement="prepaid"
     )
     response = client.post(ADD_PRODUCT, data)
     assert response.context["adminform"].form.errors["accounts_text"] == ["账号 A001 已存在，账号在全系统内不能重复"]
@@ -283,16 +262,7 @@ def test_editing_a_product_adds_accounts_and_refuses_removing_one(client, team):
 def test_product_bill_day_and_payment_term_bounds(client, team, field, value):
     customer = CustomerFactory.create(owner=team["s1"])
     client.force_login(team["s1"])
-    data = page_form_data(client, ADD_PRODUCT)
-    data.update(
-        customer=customer.pk,
-        name="行业短信",
-        kind="industry_sms",
-        bill_type="auto",
-        bill_day=5,
-        payment_term_months=1,
-        settlement="postpaid",
-    )
+    data = product_form(client, customer)
     data[field] = value
     response = client.post(ADD_PRODUCT, data)
     assert response.status_code == 200
