@@ -161,7 +161,7 @@ class DepartmentInline(ChildInlineMixin, DeskTabularInline):
 
 class ContactInline(ChildInlineMixin, DeskStackedInline):
     model = Contact
-    fields = [("department", "name", "title"), ("mobile1", "mobile2", "landline"), ("email", "wechat", "qq"), "note"]
+    fields = [("name", "title"), "department", ("mobile1", "mobile2"), ("landline", "email"), ("wechat", "qq"), "note"]
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
