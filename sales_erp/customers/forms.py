@@ -12,7 +12,7 @@ from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
 from sales_erp.customers.models import ContactLog, Customer, FunnelSettings, Product
 from sales_erp.customers.selectors import customer_name_check
-from sales_erp.customers.services import CustomerRefused, product_accounts_check
+from sales_erp.customers.services import CustomerRefused, customer_owner_problem, product_accounts_check
 from sales_erp.customers.validators import account_codes_parse
 from sales_erp.org.models import User
 
@@ -87,6 +87,13 @@ class CustomerForm(forms.ModelForm):
 
     def clean_tax_id(self) -> str:
         return self.cleaned_data["tax_id"].strip().upper()
+
+    def clean_owner(self) -> User | None:
+        owner = self.cleaned_data.get("owner")
+        problem = customer_owner_problem(tier=self.instance.tier, owner=owner)
+        if problem:
+            raise ValidationError(problem, code="owner")
+        return owner
 
 
 BILL_DAYS = [("", "请选择")] + [(str(d), f"{d} 日") for d in range(1, 29)]

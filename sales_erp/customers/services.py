@@ -51,6 +51,8 @@ ACCOUNT_REMOVED = "账号 {codes} 已开通，不能在产品表单中删除；�
 ACCOUNT_TRANSITION = "账号 {name} 当前状态为“{status}”，不能改为“{target}”"
 CONTRACT_TRANSITION = "合同 {name} 当前状态为“{status}”，不能改为“{target}”"
 INVOICE_TITLE_INCOMPLETE = "{kind}需要完整的开票信息，缺少：{fields}"
+POOL_HAS_NO_OWNER = "公共池客户没有归属销售；要分配给销售，请由销售在公共池申请该客户"
+OWNER_REQUIRED = "请选择归属销售（只有公共池客户没有归属销售）"
 
 # Top to bottom (DESIGN §6); a higher rank is a higher tier.
 TIER_RANK = {Tier.POOL: 0, Tier.SILENT: 1, Tier.INTENT: 2, Tier.TEST: 3, Tier.CONTRACT: 4}
@@ -91,10 +93,22 @@ def customer_create(*, customer: Customer, user: User) -> Customer:
     return customer
 
 
+def customer_owner_problem(*, tier: str, owner: User | None) -> str | None:
+    """Tiers above the pool have exactly one owner; the pool has none (DESIGN §6)."""
+    if tier == Tier.POOL and owner is not None:
+        return POOL_HAS_NO_OWNER
+    if tier != Tier.POOL and owner is None:
+        return OWNER_REQUIRED
+    return None
+
+
 @transaction.atomic
 def customer_update(*, customer: Customer, user: User, fields: Iterable[str] | None = None) -> Customer:
     """Save edits to a customer's information; tier, owner and contract date change only through their
     own services (processes, the funnel, tier corrections)."""
+    problem = customer_owner_problem(tier=customer.tier, owner=customer.owner)
+    if problem:
+        raise CustomerRefused(problem, code="owner")
     customer.full_clean(exclude=["owner", "created_by"])
     _refuse_taken_name(customer=customer, user=user)
     _save_named(customer, update_fields=list(fields) if fields is not None else None)

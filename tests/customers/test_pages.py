@@ -261,3 +261,45 @@ def test_demo_customers_idempotent_and_in_every_tier(client):
     customer = Customer.objects.get(name="上海甲乙科技有限公司")
     html = client.get(f"/desk/customers/{customer.pk}/").content.decode()
     assert "A8560" in html and "HT-" in html
+
+
+def test_sales_admin_reassigns_an_owner_but_never_gives_a_pool_customer_one(client, team):
+    salesadmin = UserFactory.create(username="f_salesadmin", roles=["sales_admin"])
+    customer = CustomerFactory.create(owner=team["s1"])
+    pool = CustomerFactory.create(owner=None, tier=Tier.POOL)
+    client.force_login(salesadmin)
+    url = f"/desk/customers/customer/{customer.pk}/change/"
+    data = page_form_data(client, url)
+    data["owner"] = team["s2"].pk
+    assert client.post(url, data).status_code == 302
+    customer.refresh_from_db()
+    assert customer.owner == team["s2"]
+    assert customer.history.latest().history_user == salesadmin
+    url = f"/desk/customers/customer/{pool.pk}/change/"
+    data = page_form_data(client, url)
+    data["owner"] = team["s2"].pk
+    response = client.post(url, data)
+    assert response.context["adminform"].form.errors["owner"] == [
+        "公共池客户没有归属销售；要分配给销售，请由销售在公共池申请该客户"
+    ]
+    pool.refresh_from_db()
+    assert pool.owner is None
+
+
+def test_ops_block_and_unblock_accounts_salespeople_cannot(client, team):
+    from sales_erp.customers.models import Account, AccountStatus
+
+    account = AccountFactory.create(
+        code="OPS01", product=ProductFactory.create(customer=CustomerFactory.create(owner=team["s1"]))
+    )
+    client.force_login(UserFactory.create(username="f_ops", roles=["account_manager"]))
+    url = "/desk/customers/account/"
+    response = client.post(url, {"action": "block_accounts", "_selected_action": [account.pk]})
+    assert response.status_code == 302
+    assert Account.objects.get(pk=account.pk).status == AccountStatus.BLOCKED
+    client.post(url, {"action": "unblock_accounts", "_selected_action": [account.pk]})
+    assert Account.objects.get(pk=account.pk).status == AccountStatus.ACTIVE
+    client.force_login(team["s1"])
+    assert "block_accounts" not in client.get(url).content.decode()
+    client.post(url, {"action": "block_accounts", "_selected_action": [account.pk]})
+    assert Account.objects.get(pk=account.pk).status == AccountStatus.ACTIVE
