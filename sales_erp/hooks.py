@@ -34,7 +34,13 @@ class PeriodicJob:
 PROCESSES: dict[str, ProcessHooks] = {}
 
 # Job name -> the service it runs. Each also has `manage.py run_job <name>` and a Celery task.
-PERIODIC_JOBS: dict[str, PeriodicJob] = {}
+PERIODIC_JOBS: dict[str, PeriodicJob] = {
+    "funnel_run": PeriodicJob(
+        function="sales_erp.customers.funnel.funnel_run",
+        crontab="30 1 * * *",
+        description="客户漏斗：按联系日志、测试账号和合同每日升降级客户，并通知销售和上级",
+    ),
+}
 
 # What `manage.py erp_setup` runs, in order, on a new installation and again on every `make run`.
 # Each step is idempotent. Steps marked demo=True are skipped in production mode.
@@ -44,13 +50,24 @@ SETUP_STEPS: list[tuple[str, bool]] = [
     ("sales_erp.workflow.services.definitions_load_defaults", False),
     ("sales_erp.org.services.demo_staff_create", True),
     ("sales_erp.org.services.demo_invoicing_entity_create", True),
+    ("sales_erp.customers.demo.demo_customers_create", True),
 ]
 
 # Cards on the desk's home page: dotted paths of functions (request) -> dict | None, where the dict is
 # {"title": str, "template": str, **context}. A function returns None when the user may not see it.
-DASHBOARD_CARDS: list[str] = []
+DASHBOARD_CARDS: list[str] = [
+    "sales_erp.customers.views.warning_card",
+]
 
 # Providers of the desk's global search (desk/search.py): functions (*, user, query, limit) -> list[SearchHit].
 GLOBAL_SEARCH: list[str] = [
     "sales_erp.workflow.selectors.process_search",
+    "sales_erp.customers.search.customer_hits",
+    "sales_erp.customers.search.account_hits",
 ]
+
+# Panels on a customer's page (customers/views.CustomerPageView) that other apps fill — open processes,
+# bills, balances: dotted paths of functions (*, customer, user) -> dict | None, where the dict is
+# {"title": str, "template": str, **context}; the template sees that dict as `panel`. A function returns
+# None when it has nothing to show.
+CUSTOMER_PAGE_PANELS: list[str] = []

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from sales_erp.desk.views import GlobalSearchView
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -11,6 +13,8 @@ urlpatterns = [
     path("desk/workflow/", include("sales_erp.workflow.urls")),
     path("desk/messages/", include("sales_erp.messaging.urls")),
     path("desk/workbench/", include("sales_erp.workbench.urls")),
+    path("desk/find/", GlobalSearchView.as_view(), name="desk_search"),
+    path("desk/customers/", include("sales_erp.customers.urls")),
     path("desk/", admin.site.urls),
 ]
 

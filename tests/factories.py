@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
+from sales_erp.customers.models import (
+    Account,
+    Contact,
+    ContactForm,
+    ContactLog,
+    Contract,
+    ContractStatus,
+    Customer,
+    Product,
+    ProductKind,
+    Settlement,
+    Tier,
+)
 from sales_erp.org.models import Department, User
 from sales_erp.org.roles import Role
 
@@ -47,3 +61,68 @@ def sales_team() -> dict[str, User]:
     s1 = UserFactory.create(username="t_sales1", roles=[Role.SALES], superior=leader)
     s2 = UserFactory.create(username="t_sales2", roles=[Role.SALES], superior=leader)
     return {"director": director, "leader": leader, "s1": s1, "s2": s2}
+
+
+# ------------------------------------------------------------------------------------- customers
+class CustomerFactory(factory.django.DjangoModelFactory[Customer]):
+    """A customer with a valid mobile; `owner=None, tier=Tier.POOL` for a pool customer."""
+
+    class Meta:
+        model = Customer
+
+    name = factory.Sequence(lambda n: f"测试客户{n}科技有限公司")
+    tier = Tier.INTENT
+    owner = factory.SubFactory(UserFactory, roles=[Role.SALES])
+    business_contact = "王经理"
+    mobile = "13800138000"
+
+
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
+    class Meta:
+        model = Contact
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = "李工"
+    title = "技术负责人"
+
+
+class ContactLogFactory(factory.django.DjangoModelFactory[ContactLog]):
+    class Meta:
+        model = ContactLog
+
+    customer = factory.SubFactory(CustomerFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    contact_name = "王经理"
+    form = ContactForm.PHONE
+    content = "电话沟通"
+    outcome = "客户有意向"
+
+
+class ProductFactory(factory.django.DjangoModelFactory[Product]):
+    class Meta:
+        model = Product
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = "行业短信"
+    kind = ProductKind.INDUSTRY_SMS
+    bill_day = 5
+    settlement = Settlement.POSTPAID
+
+
+class AccountFactory(factory.django.DjangoModelFactory[Account]):
+    class Meta:
+        model = Account
+
+    product = factory.SubFactory(ProductFactory)
+    code = factory.Sequence(lambda n: f"T{n:05d}")
+
+
+class ContractFactory(factory.django.DjangoModelFactory[Contract]):
+    """An archived contract (the state the funnel reads)."""
+
+    class Meta:
+        model = Contract
+
+    customer = factory.SubFactory(CustomerFactory)
+    status = ContractStatus.ARCHIVED
+    archived_on = factory.LazyAttribute(lambda c: c.valid_from)

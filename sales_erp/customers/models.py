@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from sales_erp.customers.names import company_name_key
+from sales_erp.customers.validators import (
+    tax_id_normalise,
+    validate_mobile,
+    validate_not_future,
+    validate_phone,
+    validate_qq,
+    validate_tax_id,
+    validate_website,
+)
 
 
 class Tier(models.TextChoices):
@@ -37,6 +49,9 @@ REGIONS = [
 ]  # fmt: skip
 
 
+CONTACT_DEPARTMENT_OTHER_CUSTOMER = "所选部门不属于这个客户，请选择该客户自己的部门"
+
+
 class Customer(models.Model):
     name = models.CharField("公司名称", max_length=200)
     # The normalised name (names.company_name_key): unique, so two spellings of one company cannot coexist.
@@ -51,19 +66,40 @@ class Customer(models.Model):
         on_delete=models.PROTECT,
         related_name="customers",
     )
+    # While a salesperson's 申请客户 process runs, the pool customer is theirs to wait for: hidden from the
+    # pool, still without an owner (customers.services.pool_claim / pool_release / pool_assign).
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="申请人",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    claimed_at = models.DateTimeField("申请时间", null=True, blank=True, editable=False)
+    # What the funnel needs to know without reading workflow tables (DESIGN §6 upgrades 3–6).
+    test_account_approved_on = models.DateField("测试账号流程归档日期", null=True, blank=True, editable=False)
     business_contact = models.CharField("业务联系人", max_length=50)
-    mobile = models.CharField("联系方式", max_length=20)
+    mobile = models.CharField("联系方式", max_length=20, validators=[validate_mobile], help_text="联系手机")
     legal_person = models.CharField("法人", max_length=50, blank=True)
     registration_number = models.CharField("注册号", max_length=50, blank=True)
     registered_address = models.CharField("注册地址", max_length=200, blank=True)
     mailing_address = models.CharField("通讯地址", max_length=200, blank=True)
-    phone = models.CharField("电话号码", max_length=30, blank=True)
+    phone = models.CharField("电话号码", max_length=30, blank=True, validators=[validate_phone])
     email = models.EmailField("电子邮件", blank=True)
-    website = models.CharField("公司网页", max_length=200, blank=True)
-    founded_on = models.DateField("公司成立日期", null=True, blank=True)
-    registered_capital = models.DecimalField("注册资本(万元)", max_digits=14, decimal_places=2, null=True, blank=True)
+    website = models.CharField("公司网页", max_length=200, blank=True, validators=[validate_website])
+    founded_on = models.DateField("公司成立日期", null=True, blank=True, validators=[validate_not_future])
+    registered_capital = models.DecimalField(
+        "注册资本(万元)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     nature = models.CharField("公司性质", max_length=16, choices=CompanyNature.choices, default=CompanyNature.PRIVATE)
-    tax_id = models.CharField("税务号", max_length=18, blank=True)
+    tax_id = models.CharField("税务号", max_length=18, blank=True, validators=[validate_tax_id])
     region = models.CharField("客户归属地", max_length=8, choices=[(r, r) for r in REGIONS], default="全国")
     contract_date = models.DateField("合同日期", null=True, blank=True, editable=False)  # set by contract_review
     first_use_date = models.DateField("使用日期", null=True, blank=True)
@@ -87,9 +123,19 @@ class Customer(models.Model):
     def save(self, *args, **kwargs):
         self.name = self.name.strip()
         self.name_key = company_name_key(self.name)
+        self.tax_id = tax_id_normalise(self.tax_id)
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
         super().save(*args, **kwargs)
+
+    @property
+    def in_pool(self) -> bool:
+        return self.tier == Tier.POOL
+
+
+class InvoiceKind(models.TextChoices):
+    ORDINARY = "ordinary", "增值税普通发票(普票)"
+    SPECIAL = "special", "增值税专用发票(专票)"
 
 
 class InvoiceTitle(models.Model):
@@ -98,9 +144,9 @@ class InvoiceTitle(models.Model):
     customer = models.ForeignKey(Customer, verbose_name="客户", on_delete=models.CASCADE, related_name="invoice_titles")
     company_name = models.CharField("公司名称", max_length=200)
     name_key = models.CharField(max_length=200, editable=False, db_index=True)
-    tax_id = models.CharField("税务号", max_length=18, blank=True)
+    tax_id = models.CharField("税务号", max_length=18, blank=True, validators=[validate_tax_id])
     address = models.CharField("公司地址", max_length=200, blank=True)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True, validators=[validate_phone])
     bank = models.CharField("开户银行", max_length=100, blank=True)
     bank_account = models.CharField("银行账号", max_length=50, blank=True)
     history = HistoricalRecords()
@@ -115,6 +161,7 @@ class InvoiceTitle(models.Model):
     def save(self, *args, **kwargs):
         self.company_name = self.company_name.strip()
         self.name_key = company_name_key(self.company_name)
+        self.tax_id = tax_id_normalise(self.tax_id)
         super().save(*args, **kwargs)
 
 
@@ -146,12 +193,12 @@ class Contact(models.Model):
     )
     name = models.CharField("姓名", max_length=50)
     title = models.CharField("职务", max_length=50)
-    mobile1 = models.CharField("号码1", max_length=20, blank=True)
-    mobile2 = models.CharField("号码2", max_length=20, blank=True)
-    landline = models.CharField("座机", max_length=30, blank=True)
+    mobile1 = models.CharField("号码1", max_length=20, blank=True, validators=[validate_mobile])
+    mobile2 = models.CharField("号码2", max_length=20, blank=True, validators=[validate_mobile])
+    landline = models.CharField("座机", max_length=30, blank=True, validators=[validate_phone])
     email = models.EmailField("邮箱", blank=True)
     wechat = models.CharField("微信", max_length=50, blank=True)
-    qq = models.CharField("QQ号", max_length=20, blank=True)
+    qq = models.CharField("QQ号", max_length=20, blank=True, validators=[validate_qq])
     note = models.CharField("备注", max_length=200, blank=True)
     history = HistoricalRecords()
 
@@ -161,6 +208,11 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.title}）"
+
+    def clean(self) -> None:
+        department = self.department
+        if department is not None and self.customer_id and department.customer_id != self.customer_id:
+            raise ValidationError({"department": CONTACT_DEPARTMENT_OTHER_CUSTOMER})
 
 
 class ContactForm(models.TextChoices):
@@ -175,7 +227,7 @@ class ContactLog(models.Model):
     """联系日志: what drives the funnel (DESIGN §6)."""
 
     customer = models.ForeignKey(Customer, verbose_name="客户", on_delete=models.CASCADE, related_name="contact_logs")
-    date = models.DateField("联系日期")
+    date = models.DateField("联系日期", validators=[validate_not_future])
     contact_name = models.CharField("联系人", max_length=50)
     form = models.CharField("联系形式", max_length=16, choices=ContactForm.choices)
     content = models.TextField("联系内容")
@@ -270,6 +322,13 @@ class AccountStatus(models.TextChoices):
     BLOCKED = "blocked", "封停"
 
 
+# The moves an account may make (services.account_transition refuses any other).
+ACCOUNT_TRANSITIONS: dict[str, frozenset[str]] = {
+    AccountStatus.ACTIVE: frozenset({AccountStatus.BLOCKED}),
+    AccountStatus.BLOCKED: frozenset({AccountStatus.ACTIVE}),
+}
+
+
 class Account(models.Model):
     """账号: the unit usage is counted and billed by. Codes are unique system-wide."""
 
@@ -286,3 +345,195 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class ContractStatus(models.TextChoices):
+    REVIEWING = "reviewing", "评审中"
+    ARCHIVED = "archived", "已归档"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+# contract_review: the contract exists from submit (its number is shown to every approver), becomes
+# binding on archive and is void when the initiator withdraws. A reject keeps it under review: the
+# initiator edits and resubmits the same process.
+CONTRACT_TRANSITIONS: dict[str, frozenset[str]] = {
+    ContractStatus.REVIEWING: frozenset({ContractStatus.ARCHIVED, ContractStatus.WITHDRAWN}),
+    ContractStatus.ARCHIVED: frozenset(),
+    ContractStatus.WITHDRAWN: frozenset(),
+}
+
+
+class Contract(models.Model):
+    """A contract with a customer (manual 2.2). Number HT-<year>-<id, 6 digits>, generated on creation."""
+
+    customer = models.ForeignKey(Customer, verbose_name="客户", on_delete=models.PROTECT, related_name="contracts")
+    number = models.CharField("合同编号", max_length=32, unique=True, null=True, blank=True, editable=False)
+    name = models.CharField("合同名称", max_length=200, blank=True)
+    valid_from = models.DateField("开始有效期", null=True, blank=True)
+    valid_to = models.DateField("结束有效期", null=True, blank=True)  # inclusive; empty: no end date
+    status = models.CharField(
+        "状态", max_length=16, choices=ContractStatus.choices, default=ContractStatus.REVIEWING, editable=False
+    )
+    archived_on = models.DateField("归档日期", null=True, blank=True, editable=False)
+    draft_file = models.FileField("合同附件(评审稿)", upload_to="contracts/%Y/", blank=True)
+    signed_file = models.FileField("双方盖章扫描件", upload_to="contracts/%Y/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "合同"
+        verbose_name_plural = "合同"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "status", "valid_to"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_from__lte=models.F("valid_to")),
+                name="contract_valid_from_before_to",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"合同 #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if not self.number:
+            self.number = f"HT-{timezone.localtime(self.created_at).year}-{self.pk:06d}"
+            super().save(update_fields=["number"])
+
+    def is_valid_on(self, day: date) -> bool:
+        return (
+            self.status == ContractStatus.ARCHIVED
+            and (self.valid_from is None or self.valid_from <= day)
+            and (self.valid_to is None or day <= self.valid_to)
+        )
+
+
+class TierRule(models.TextChoices):
+    """Why a customer changed tier (DESIGN §6): the funnel's rules, the processes, an admin's correction."""
+
+    APPLY_CUSTOMER = "apply_customer", "升级1：申请客户流程归档"
+    SILENT_TO_INTENT = "up_silent_intent", "升级2：沉默客户有新联系日志且信息完善"
+    SILENT_TO_TEST = "up_silent_test", "升级3：沉默客户有新联系日志且有测试账号"
+    SILENT_TO_CONTRACT = "up_silent_contract", "升级4：沉默客户有新联系日志、有测试账号且合同有效"
+    INTENT_TO_TEST = "up_intent_test", "升级5：意向客户有新联系日志且有测试账号"
+    INTENT_TO_CONTRACT = "up_intent_contract", "升级6：意向客户有新联系日志、有测试账号且合同有效"
+    TEST_TO_CONTRACT = "up_test_contract", "升级7：测试客户有新联系日志且合同有效"
+    CONTRACT_NO_LOG = "notice_contract_no_log", "降级1：合同客户无联系日志（仅通知）"
+    CONTRACT_ENDING = "notice_contract_ending", "降级2：合同即将到期（仅通知）"
+    CONTRACT_EXPIRED = "down_contract_expired", "降级3：合同到期未续签且无发送量"
+    TEST_NO_LOG = "down_test_no_log", "降级4：测试客户无联系日志"
+    INTENT_NO_LOG = "down_intent_no_log", "降级5：意向客户无联系日志"
+    SILENT_NO_LOG = "down_silent_no_log", "降级6：沉默客户无联系日志，转入公共池"
+    TEST_ACCOUNT = "test_account", "测试账号申请流程归档"
+    CONTRACT_REVIEW = "contract_review", "合同评审流程归档"
+    MANUAL = "manual", "管理员调整"
+
+
+class TierChange(models.Model):
+    """One move of a customer between tiers: from, to, rule, date (shown on the customer and in a list).
+
+    `salesperson` is whom the move concerns: the owner who loses or keeps the customer, or the
+    applicant who gets it. Rows are written in bulk by the funnel job; they are the audit trail of tiers.
+    """
+
+    customer = models.ForeignKey(Customer, verbose_name="客户", on_delete=models.CASCADE, related_name="tier_changes")
+    from_tier = models.CharField("原类别", max_length=16, choices=Tier.choices)
+    to_tier = models.CharField("新类别", max_length=16, choices=Tier.choices)
+    rule = models.CharField("规则", max_length=32, choices=TierRule.choices)
+    date = models.DateField("日期", db_index=True)
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="归属销售", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )  # empty: the system (funnel job)
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "客户类别变动"
+        verbose_name_plural = "客户类别变动"
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["customer", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.get_from_tier_display()} → {self.get_to_tier_display()} {self.date}"
+
+
+class FunnelNotice(models.Model):
+    """A notice the funnel sent without moving the customer (降级 1 and 2): at most one per customer,
+    rule and calendar month, which the unique constraint guarantees even under a rerun."""
+
+    customer = models.ForeignKey(Customer, verbose_name="客户", on_delete=models.CASCADE, related_name="funnel_notices")
+    rule = models.CharField("规则", max_length=32, choices=TierRule.choices)
+    date = models.DateField("日期")
+    month = models.DateField("月份")  # first day of `date`'s month
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="归属销售", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "漏斗通知"
+        verbose_name_plural = "漏斗通知"
+        ordering = ["-date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["customer", "rule", "month"], name="funnel_notice_once_a_month")]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.get_rule_display()} {self.date}"
+
+
+class WindowUnit(models.TextChoices):
+    DAY = "day", "日"
+    MONTH = "month", "个月"
+
+
+class FunnelSettings(models.Model):
+    """The funnel's windows and threshold (DESIGN §6), one row, edited in 管理工作台 → 客户漏斗设置."""
+
+    contract_window = models.PositiveSmallIntegerField("合同客户联系窗口", default=1, validators=[MinValueValidator(1)])
+    contract_window_unit = models.CharField("单位", max_length=8, choices=WindowUnit.choices, default=WindowUnit.MONTH)
+    test_window = models.PositiveSmallIntegerField("测试客户联系窗口", default=1, validators=[MinValueValidator(1)])
+    test_window_unit = models.CharField("单位", max_length=8, choices=WindowUnit.choices, default=WindowUnit.MONTH)
+    intent_window = models.PositiveSmallIntegerField("意向客户联系窗口", default=15, validators=[MinValueValidator(1)])
+    intent_window_unit = models.CharField("单位", max_length=8, choices=WindowUnit.choices, default=WindowUnit.DAY)
+    silent_window = models.PositiveSmallIntegerField("沉默客户联系窗口", default=3, validators=[MinValueValidator(1)])
+    silent_window_unit = models.CharField("单位", max_length=8, choices=WindowUnit.choices, default=WindowUnit.MONTH)
+    contract_ending_months = models.PositiveSmallIntegerField(
+        "合同到期提前通知(月)", default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    contract_expired_months = models.PositiveSmallIntegerField(
+        "合同到期未续签降级(月)",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="合同到期后这么多个月仍未续签且没有发送量，降为测试客户",
+    )
+    completeness_threshold = models.PositiveSmallIntegerField(
+        "信息完善率阈值(%)",
+        default=100,
+        validators=[MinValueValidator(25), MaxValueValidator(100)],
+        help_text=(
+            "四项各占 25%：手机、联系人姓名、职务、另一联系方式（电话/QQ/微信/邮箱）。"
+            "沉默客户达到阈值且有新联系日志时升为意向客户"
+        ),
+    )
+    warning_days = models.PositiveSmallIntegerField(
+        "预警天数", default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "客户漏斗设置"
+        verbose_name_plural = "客户漏斗设置"
+
+    def __str__(self) -> str:
+        return "客户漏斗设置"

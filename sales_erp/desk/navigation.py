@@ -68,11 +68,60 @@ NAVIGATION: list[dict[str, Any]] = [
             item(_("流程代理"), "supervisor_account", reverse_lazy("workflow:delegations"), staff),
         ],
     },
-    {"title": _("信息添加"), "collapsible": True, "items": []},
+    {
+        "title": _("信息添加"),
+        "collapsible": True,
+        "items": [
+            item(
+                _("客户"),
+                "business",
+                reverse_lazy("admin:customers_customer_changelist"),
+                perm("customers.view_customer"),
+            ),
+            item(
+                _("联系人"),
+                "contacts",
+                reverse_lazy("admin:customers_contact_changelist"),
+                perm("customers.view_contact"),
+            ),
+            item(
+                _("联系日志"),
+                "edit_note",
+                reverse_lazy("admin:customers_contactlog_changelist"),
+                perm("customers.view_contactlog"),
+            ),
+            item(
+                _("产品"),
+                "inventory_2",
+                reverse_lazy("admin:customers_product_changelist"),
+                perm("customers.view_product"),
+            ),
+            item(_("账号"), "key", reverse_lazy("admin:customers_account_changelist"), perm("customers.view_account")),
+            item(
+                _("合同"),
+                "contract",
+                reverse_lazy("admin:customers_contract_changelist"),
+                perm("customers.view_contract"),
+            ),
+            item(_("公共池"), "groups", reverse_lazy("customers:pool"), perm("customers.view_customer")),
+            item(_("预警名单"), "warning", reverse_lazy("customers:warnings"), perm("customers.view_customer")),
+        ],
+    },
     {"title": _("运营流程"), "collapsible": True, "items": []},
     {"title": _("收尾流程"), "collapsible": True, "items": []},
     {"title": _("财务"), "collapsible": True, "items": []},
-    {"title": _("报表"), "collapsible": True, "items": []},
+    {
+        "title": _("报表"),
+        "collapsible": True,
+        "items": [
+            item(
+                _("客户漏斗变动"),
+                "swap_vert",
+                reverse_lazy("admin:customers_tierchange_changelist"),
+                perm("customers.view_tierchange"),
+            ),
+        ],
+    },
     {
         "title": _("管理工作台"),
         "collapsible": True,
@@ -84,6 +133,12 @@ NAVIGATION: list[dict[str, Any]] = [
             item(_("内部部门"), "account_tree", reverse_lazy("admin:org_department_changelist"), admin_only),
             item(_("角色"), "badge", reverse_lazy("admin:auth_group_changelist"), admin_only),
             item(_("我司开票信息"), "business", reverse_lazy("admin:org_invoicingentity_changelist"), admin_only),
+            item(
+                _("客户漏斗设置"),
+                "filter_alt",
+                reverse_lazy("admin:customers_funnelsettings_changelist"),
+                admin_only,
+            ),
             item(
                 "定时任务",
                 "schedule",
@@ -104,7 +159,7 @@ UNFOLD: dict[str, Any] = {
     "DASHBOARD_CALLBACK": "sales_erp.desk.dashboard.dashboard_callback",
     "ENVIRONMENT": "sales_erp.desk.dashboard.environment_callback",
     "SIDEBAR": {
-        "show_search": False,
+        "show_search": True,  # the desk's global search box (templates/unfold/helpers/search.html)
         "show_all_applications": False,
         "navigation": NAVIGATION,
     },

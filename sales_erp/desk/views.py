@@ -13,6 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.views.generic import TemplateView
 
+from sales_erp.desk.search import global_search
 from sales_erp.org.models import User
 
 
@@ -40,4 +41,21 @@ class DeskView(TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(admin.site.each_context(self.request))
         context.setdefault("title", self.title)
+        return context
+
+
+class GlobalSearchView(DeskView):
+    """The desk's global search page (the box atop the menu): customers, accounts, bills, processes —
+    whatever the providers of hooks.GLOBAL_SEARCH find that the user may see, grouped by kind."""
+
+    template_name = "desk/search.html"
+    title = "全局搜索"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "").strip()
+        groups: dict[str, list] = {}
+        for hit in global_search(user=self.request.user, query=query, limit=20):  # type: ignore[arg-type]
+            groups.setdefault(hit.kind, []).append(hit)
+        context.update(query=query, groups=groups, total=sum(len(hits) for hits in groups.values()))
         return context

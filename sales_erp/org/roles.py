@@ -50,25 +50,54 @@ SEE_ALL_ROLES = frozenset(
     }
 )
 
+
+def crud(app: str, *models: str, actions: str = "view add change delete") -> list[str]:
+    return [f"{app}.{action}_{model}" for model in models for action in actions.split()]
+
+
+# Customer data (DESIGN §2): salespeople keep their own customers' data; records the processes and the
+# funnel write (accounts, contracts, tier changes) are only looked at. Which *rows* anyone sees is
+# customers.selectors' visibility, not these permissions.
+CUSTOMER_DATA_SALES = [
+    *crud("customers", "customer", "contactlog", "product", actions="view add change"),
+    *crud("customers", "invoicetitle", "customerdepartment", "contact"),
+    *crud("customers", "account", "contract", "tierchange", actions="view"),
+]
+CUSTOMER_DATA_VIEW = crud(
+    "customers",
+    "customer",
+    "invoicetitle",
+    "customerdepartment",
+    "contact",
+    "contactlog",
+    "product",
+    "account",
+    "contract",
+    "tierchange",
+    actions="view",
+)
+# Operations open and block accounts (test accounts, 账号解禁) and see every customer's data.
+CUSTOMER_DATA_OPS = [*CUSTOMER_DATA_VIEW, "customers.change_account"]
+
 # Model permissions per role, as "app_label.codename". Each domain app adds its models here when it
 # adds them; `manage.py sync_roles` (run by `make run` and the tests) makes the Groups match exactly.
 # "view/add/change/delete_<model>" are Django's default permissions.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.SALES: [],
-    Role.SALES_LEADER: [],
-    Role.SALES_DIRECTOR: [],
-    Role.SALES_ADMIN: [],
-    Role.FINANCE: [],
-    Role.FINANCE_HQ: [],
-    Role.BILLING_EXPERT: [],
-    Role.OPS_AUDITOR: [],
-    Role.RISK_EXPERT: [],
-    Role.ACCOUNT_MANAGER: [],
-    Role.OPS_VP: [],
-    Role.ROUTING_MANAGER: [],
-    Role.RESOURCE: [],
-    Role.LEGAL: [],
-    Role.TECH_SUPPORT: [],
+    Role.SALES: [*CUSTOMER_DATA_SALES],
+    Role.SALES_LEADER: [*CUSTOMER_DATA_SALES],
+    Role.SALES_DIRECTOR: [*CUSTOMER_DATA_VIEW],
+    Role.SALES_ADMIN: [*CUSTOMER_DATA_SALES],
+    Role.FINANCE: [*CUSTOMER_DATA_VIEW],
+    Role.FINANCE_HQ: [*CUSTOMER_DATA_VIEW],
+    Role.BILLING_EXPERT: [*CUSTOMER_DATA_OPS],
+    Role.OPS_AUDITOR: [*CUSTOMER_DATA_OPS],
+    Role.RISK_EXPERT: [*CUSTOMER_DATA_OPS],
+    Role.ACCOUNT_MANAGER: [*CUSTOMER_DATA_OPS],
+    Role.OPS_VP: [*CUSTOMER_DATA_OPS],
+    Role.ROUTING_MANAGER: [*CUSTOMER_DATA_OPS],
+    Role.RESOURCE: [*CUSTOMER_DATA_VIEW],
+    Role.LEGAL: [*CUSTOMER_DATA_VIEW],
+    Role.TECH_SUPPORT: [*CUSTOMER_DATA_OPS],
     # every permission of every model; among them the workflow's process definitions and delegations and
     # the workbench's custom fields, which only admins manage (everyone else works through the desk pages:
     # the inbox, instance pages and 流程代理, whose access the workflow checks per instance).
