@@ -34,7 +34,11 @@ class PeriodicJob:
 PROCESSES: dict[str, ProcessHooks] = {}
 
 # Job name -> the service it runs. Each also has `manage.py run_job <name>` and a Celery task.
-PERIODIC_JOBS: dict[str, PeriodicJob] = {}
+PERIODIC_JOBS: dict[str, PeriodicJob] = {
+    "job_runs_prune": PeriodicJob(
+        function="sales_erp.jobs.services.job_runs_prune", crontab="30 3 * * *", description="清理半年前的任务运行记录"
+    ),
+}
 
 # What `manage.py erp_setup` runs, in order, on a new installation and again on every `make run`.
 # Each step is idempotent. Steps marked demo=True are skipped in production mode.

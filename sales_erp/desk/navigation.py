@@ -64,6 +64,8 @@ NAVIGATION: list[dict[str, Any]] = [
                 reverse_lazy("admin:django_celery_beat_periodictask_changelist"),
                 admin_only,
             ),
+            item(_("任务运行"), "play_circle", reverse_lazy("jobs:list"), admin_only),
+            item(_("运行记录"), "history", reverse_lazy("admin:jobs_jobrun_changelist"), admin_only),
         ],
     },
 ]
