@@ -3,6 +3,7 @@
 # Idempotent: every step checks first and does nothing when the thing is already there.
 #   scripts/bootstrap.sh run    what `make run` needs (build libraries, CJK font)
 #   scripts/bootstrap.sh test   the above plus what the tests need (MariaDB up, chromium, poppler)
+#   scripts/bootstrap.sh prod   what `make prod` needs (MariaDB and Redis up)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose=${1:-run}
@@ -44,6 +45,8 @@ ensure_redis() {
 apt_ensure libmariadb-dev pkg-config gcc fonts-noto-cjk gettext
 if [ "$purpose" = test ]; then
   apt_ensure chromium poppler-utils
+fi
+if [ "$purpose" = test ] || [ "$purpose" = prod ]; then
   ensure_mariadb
   ensure_redis
 fi
