@@ -46,7 +46,7 @@ setup() {  # every step is idempotent: a second run reuses the database, its dat
   "$PY" manage.py migrate --noinput -v0
   "$PY" manage.py erp_setup --no-demo
   if [ -n "${DJANGO_SUPERUSER_USERNAME:-}" ] && ! admin_exists; then
-    "$PY" manage.py createsuperuser --noinput
+    DJANGO_SUPERUSER_EMAIL=${DJANGO_SUPERUSER_EMAIL-} "$PY" manage.py createsuperuser --noinput
   elif ! admin_exists; then
     echo "==> no administrator yet: run \`scripts/prod.sh manage createsuperuser\` (the stack may keep running)"
   fi

@@ -1,4 +1,4 @@
-"""`make bench` (scripts/run_benchmarks.py): every script on both databases, lines passed through, a summary, the verdict."""
+"""`make bench` (scripts/run_benchmarks.py): each script on both databases, output passed through, a summary."""
 
 import os
 import subprocess

@@ -182,7 +182,6 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         CELERY_CONCURRENCY="1",
         DJANGO_SUPERUSER_USERNAME=ADMIN_USER,
         DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD,
-        DJANGO_SUPERUSER_EMAIL="stack_admin@example.com",
     )
     running = Stack(env=env, log=tmp / "prod.log")
     try:
