@@ -33,8 +33,13 @@ def check_database() -> None:
         )
     if settings.DB_ENGINE == "mariadb":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT @@character_set_database")
-            (charset,) = cursor.fetchone()
+            cursor.execute("SELECT @@character_set_database, CONVERT_TZ('2000-01-01', 'UTC', 'Asia/Shanghai')")
+            charset, converted = cursor.fetchone()
+        if converted is None:
+            fail(
+                f"the MariaDB server at {db['HOST']}:{db['PORT']} has no time zone tables, so dates by day or month "
+                "come out empty; load them: `mariadb-tzinfo-to-sql /usr/share/zoneinfo | mariadb -u root mysql`."
+            )
         if charset != settings.MARIADB_CHARSET:
             fail(
                 f"the MariaDB database {db['NAME']} stores text as {charset}, which cannot hold names such as 𡃁; "

@@ -32,6 +32,14 @@ ensure_mariadb() {
   echo "MariaDB did not start on 127.0.0.1:3306" >&2; exit 1
 }
 
+# Django's date functions on MariaDB (date_hierarchy, __date lookups, Trunc*) convert time zones in SQL,
+# which gives NULL until the server's time zone tables are loaded.
+ensure_mariadb_time_zones() {
+  [ "$(mariadb -uroot -h127.0.0.1 -N -e 'SELECT COUNT(*) FROM mysql.time_zone_name')" != 0 ] && return 0
+  echo "==> loading MariaDB time zone tables"
+  mariadb-tzinfo-to-sql /usr/share/zoneinfo 2>/dev/null | mariadb -uroot -h127.0.0.1 mysql
+}
+
 ensure_redis() {
   port_open 6379 && return 0
   echo "==> starting Redis"
@@ -48,6 +56,7 @@ if [ "$purpose" = test ]; then
 fi
 if [ "$purpose" = test ] || [ "$purpose" = prod ]; then
   ensure_mariadb
+  ensure_mariadb_time_zones
   ensure_redis
 fi
 

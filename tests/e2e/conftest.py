@@ -11,7 +11,6 @@ Every test in this folder is marked `e2e` and runs in `make test` on both databa
 from __future__ import annotations
 
 import itertools
-import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -21,9 +20,6 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Response, sync_playwright
 
 from sales_erp.org.services import DEMO_PASSWORD, demo_staff_create
-
-# The sync API runs an event loop in the test's thread; Django would otherwise refuse ORM calls there.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE.parents[1] / "test-artifacts" / "e2e"
@@ -49,9 +45,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
+@pytest.fixture(scope="package")
+def browser(django_db_setup) -> Iterator[Browser]:
+    """One chromium for the e2e tests, started once the test database exists.
+
+    Playwright's sync API runs an event loop in the test's thread, where Django would refuse ORM calls:
+    DJANGO_ALLOW_ASYNC_UNSAFE is set while the browser runs and removed with it, so no process started
+    by a later test inherits it.
+    """
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
