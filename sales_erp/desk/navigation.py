@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
-from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -76,7 +75,7 @@ UNFOLD: dict[str, Any] = {
     "SITE_HEADER": "Sales ERP 销售管理系统",
     "SITE_SUBHEADER": "云通讯销售 · 运营 · 财务",
     "SITE_SYMBOL": "forum",
-    "SITE_FAVICONS": [{"rel": "icon", "type": "image/svg+xml", "href": lambda request: static("desk/favicon.svg")}],
+    "SITE_FAVICONS": [{"rel": "icon", "type": "image/svg+xml", "href": "sales_erp.desk.dashboard.favicon_url"}],
     "SHOW_LANGUAGES": True,
     "SHOW_HISTORY": True,
     "DASHBOARD_CALLBACK": "sales_erp.desk.dashboard.dashboard_callback",

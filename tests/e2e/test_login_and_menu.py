@@ -9,7 +9,8 @@ from sales_erp.org.services import DEMO_STAFF
 # 管理工作台 is the admins' alone (DESIGN §8); every member of staff has the desk's home.
 EVERYONE_SEES = {"首页"}
 ADMIN_ONLY = {"管理工作台"}
-WORKBENCH_ITEMS = ["用户", "内部部门", "角色", "定时任务", "任务运行", "运行记录"]
+# Entries of the workbench group this test vouches for; other apps add theirs next to them.
+WORKBENCH_ITEMS = {"用户", "内部部门", "角色", "定时任务", "任务运行", "运行记录"}
 
 
 def menu_groups(page: Page) -> list[str]:
@@ -40,5 +41,5 @@ def test_the_admin_opens_the_workbench_group(page, login_as, shot):
     group = page.locator("#nav-sidebar-apps div:has(> h2:has-text('管理工作台')) ol a")
     group.first.wait_for(state="visible")
     # Each entry reads "<icon name>\n<label>": the icon is a ligature of the symbol font.
-    assert [text.strip().splitlines()[-1].strip() for text in group.all_inner_texts()] == WORKBENCH_ITEMS
+    assert {text.strip().splitlines()[-1].strip() for text in group.all_inner_texts()} >= WORKBENCH_ITEMS
     shot("workbench-open")
