@@ -43,7 +43,7 @@ def job_run(*, name: str, **params: Any) -> JobRun:
     run = JobRun.objects.create(
         name=name, params={k: str(v) for k, v in params.items()}, host=this_host[:255], pid=this_pid
     )
-    runs_interrupted_close(name=name, host=this_host, rerun=run)
+    job_runs_interrupted_mark(name=name, host=this_host, rerun=run)
     # From the command line every value is text; ISO dates become dates.
     params = {
         k: date.fromisoformat(v) if isinstance(v, str) and ISO_DATE.fullmatch(v) else v for k, v in params.items()
@@ -74,7 +74,7 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def runs_interrupted_close(*, name: str, host: str, rerun: JobRun) -> int:
+def job_runs_interrupted_mark(*, name: str, host: str, rerun: JobRun) -> int:
     """Mark earlier RUNNING runs of `name` on this host whose process is gone as INTERRUPTED.
 
     Only this host's processes can be checked; a run left behind on another host keeps its RUNNING

@@ -5,6 +5,8 @@ import os
 import MySQLdb
 import pytest
 
+from sales_erp.org.models import User
+from sales_erp.org.services import demo_staff_create
 from tests.org.test_startup_errors import assert_one_sentence, run_manage
 
 GOOD_KEY = "k7Q2-vX9pL3mN8rT1wY6zB4cD0fG5hJ2sA9eR7tU3iO6pK1lM8nV4bX2cZ5qW0yE"
@@ -89,3 +91,26 @@ def test_a_latin1_database_stops_start_up_saying_how_to_fix_it(throwaway_name):
         cursor.execute(f"SHOW TABLES FROM `{throwaway_name}`")
         assert cursor.fetchall() == (), "nothing was migrated into it"
     server.close()
+
+
+def test_production_setup_never_creates_the_demo_logins(tmp_path):
+    env = {**PRODUCTION, "DB_ENGINE": "sqlite", "SQLITE_PATH": str(tmp_path / "prod.sqlite3")}
+    assert run_manage("migrate", "-v0", **env).returncode == 0
+
+    setup = run_manage("erp_setup", **env)  # no --no-demo: production mode alone must skip the demo step
+
+    assert setup.returncode == 0, setup.stderr
+    assert "roles_sync" in setup.stdout
+    assert "demo_staff_create" not in setup.stdout
+    users = run_manage(
+        "shell", "--no-imports", "-c", "from sales_erp.org.models import User; print(User.objects.count())", **env
+    )
+    assert users.stdout.strip() == "0"
+
+
+@pytest.mark.django_db
+def test_demo_staff_are_refused_in_production_mode(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(RuntimeError, match="生产模式下不创建演示用户"):
+        demo_staff_create()
+    assert User.objects.count() == 0
