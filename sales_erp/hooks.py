@@ -40,6 +40,9 @@ PERIODIC_JOBS: dict[str, PeriodicJob] = {
         crontab="30 1 * * *",
         description="客户漏斗：按联系日志、测试账号和合同每日升降级客户，并通知销售和上级",
     ),
+    "job_runs_prune": PeriodicJob(
+        function="sales_erp.jobs.services.job_runs_prune", crontab="30 3 * * *", description="清理半年前的任务运行记录"
+    ),
 }
 
 # What `manage.py erp_setup` runs, in order, on a new installation and again on every `make run`.

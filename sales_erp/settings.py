@@ -40,7 +40,14 @@ if MODE not in ("embedded", "production"):
 PRODUCTION = MODE == "production"
 
 SECRET_KEY = env("SECRET_KEY", required=PRODUCTION) or "embedded-mode-not-secret"
+if PRODUCTION and len(SECRET_KEY) < 50:
+    config_error(
+        "SECRET_KEY is shorter than 50 characters; generate one with "
+        "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
 DEBUG = env("DEBUG", "0" if PRODUCTION else "1") == "1"
+if PRODUCTION and DEBUG:
+    config_error("DEBUG=1 is refused in production mode: it shows settings and code to anyone who hits an error.")
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
 if PRODUCTION and not os.environ.get("ALLOWED_HOSTS"):
     config_error("environment variable ALLOWED_HOSTS must be set in production mode (see README, Configuration).")
@@ -69,6 +76,7 @@ INSTALLED_APPS = [
     "sales_erp.org",
     "sales_erp.desk",
     "sales_erp.jobs",
+    "sales_erp.ops",
     "sales_erp.messaging",
     "sales_erp.customers",
     "sales_erp.billing",
@@ -87,6 +95,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+if PRODUCTION:
+    # gunicorn serves the collected static files itself: no separate web server needed.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "sales_erp.urls"
 WSGI_APPLICATION = "sales_erp.wsgi.application"
@@ -125,6 +136,9 @@ if DB_ENGINE == "sqlite":
         }
     }
 elif DB_ENGINE == "mariadb":
+    # _520_ gives supplementary characters such as 𡃁 their own weight (plain unicode_ci does not).
+    # Used for the test database and by `manage.py db_create` for every other one.
+    MARIADB_CHARSET, MARIADB_COLLATION = "utf8mb4", "utf8mb4_unicode_520_ci"
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.mysql",
@@ -134,14 +148,15 @@ elif DB_ENGINE == "mariadb":
             "HOST": env("DB_HOST", "127.0.0.1"),
             "PORT": env("DB_PORT", "3306"),
             "CONN_MAX_AGE": 60 if PRODUCTION else 0,  # type: ignore[dict-item]
+            # A kept connection is pinged before reuse, so a MariaDB restart costs no failed request.
+            "CONN_HEALTH_CHECKS": PRODUCTION,  # type: ignore[dict-item]
             "OPTIONS": {
-                "charset": "utf8mb4",
+                "charset": MARIADB_CHARSET,
                 # Strict mode: a value that does not fit is an error, never silently truncated.
                 "init_command": "SET sql_mode='STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION'",
                 "isolation_level": "read committed",
             },
-            # _520_ gives supplementary characters such as 𡃁 their own weight (plain unicode_ci does not).
-            "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_520_ci"},
+            "TEST": {"CHARSET": MARIADB_CHARSET, "COLLATION": MARIADB_COLLATION},
         }
     }
 else:
@@ -152,13 +167,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # ----------------------------------------------------------------------------- cache, sessions, jobs
 REDIS_URL = env("REDIS_URL", required=PRODUCTION) or "redis://127.0.0.1:6379/0"
 if PRODUCTION:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Installations (or test runs) sharing one Redis stay apart: cache keys and the job queue carry
+    # the database's name, so only processes working on the same database share them.
+    INSTANCE = Path(str(DATABASES["default"]["NAME"])).stem
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": INSTANCE,
+        }
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
+    CELERY_TASK_DEFAULT_QUEUE = f"sales_erp.{INSTANCE}"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "memory://localhost/"
     # Embedded mode: a task runs in the calling process, so no worker is needed.
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
@@ -182,15 +207,35 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+if PRODUCTION:
+    # `collectstatic` writes compressed copies with a content hash in the name: browsers cache them for good.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 110 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# ------------------------------------------------------------------------------------------ security
 if PRODUCTION:
-    SESSION_COOKIE_SECURE = env("SESSION_COOKIE_SECURE", "1") == "1"
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # HTTPS=1 (the default): browsers reach the desk over HTTPS, through a TLS proxy in front of gunicorn.
+    # gunicorn marks a request secure when the proxy sends X-Forwarded-Proto from an address in
+    # FORWARDED_ALLOW_IPS (default 127.0.0.1), so Django needs no SECURE_PROXY_SSL_HEADER of its own,
+    # which would trust that header from anyone. Only a stack on the loopback (`make prod`) sets HTTPS=0.
+    HTTPS = env("HTTPS", "1") == "1"
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+    SECURE_SSL_REDIRECT = HTTPS
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+    HSTS_SECONDS = env("HSTS_SECONDS", "31536000")
+    if not HSTS_SECONDS.isdigit():
+        config_error(f"HSTS_SECONDS is '{HSTS_SECONDS}'; use a whole number of seconds (0 turns HSTS off).")
+    SECURE_HSTS_SECONDS = int(HSTS_SECONDS) if HTTPS else 0
+    # HSTS for every subdomain and the browsers' preload list bind the whole domain: its owner's call.
+    SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+    SESSION_COOKIE_AGE = 12 * 60 * 60  # one working day, not Django's two weeks
 
 # ----------------------------------------------------------------------------------------------- API
 REST_FRAMEWORK = {

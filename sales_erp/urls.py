@@ -4,10 +4,13 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from sales_erp.desk.views import GlobalSearchView
+from sales_erp.ops.health import healthz
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
+    path("desk/jobs/", include("sales_erp.jobs.urls")),
     # Each app's own desk pages (sales_erp/<app>/urls.py, views built on desk.views.DeskView) go here,
     # as path("desk/<app>/", include(...)), before the admin, whose catch-all would otherwise answer them.
     path("desk/workflow/", include("sales_erp.workflow.urls")),

@@ -3,6 +3,7 @@
 # Idempotent: every step checks first and does nothing when the thing is already there.
 #   scripts/bootstrap.sh run    what `make run` needs (build libraries, CJK font)
 #   scripts/bootstrap.sh test   the above plus what the tests need (MariaDB up, chromium, poppler)
+#   scripts/bootstrap.sh prod   what `make prod` needs (MariaDB and Redis up)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose=${1:-run}
@@ -31,6 +32,14 @@ ensure_mariadb() {
   echo "MariaDB did not start on 127.0.0.1:3306" >&2; exit 1
 }
 
+# Django's date functions on MariaDB (date_hierarchy, __date lookups, Trunc*) convert time zones in SQL,
+# which gives NULL until the server's time zone tables are loaded.
+ensure_mariadb_time_zones() {
+  [ "$(mariadb -uroot -h127.0.0.1 -N -e 'SELECT COUNT(*) FROM mysql.time_zone_name')" != 0 ] && return 0
+  echo "==> loading MariaDB time zone tables"
+  mariadb-tzinfo-to-sql /usr/share/zoneinfo 2>/dev/null | mariadb -uroot -h127.0.0.1 mysql
+}
+
 ensure_redis() {
   port_open 6379 && return 0
   echo "==> starting Redis"
@@ -44,7 +53,10 @@ ensure_redis() {
 apt_ensure libmariadb-dev pkg-config gcc fonts-noto-cjk gettext
 if [ "$purpose" = test ]; then
   apt_ensure chromium poppler-utils
+fi
+if [ "$purpose" = test ] || [ "$purpose" = prod ]; then
   ensure_mariadb
+  ensure_mariadb_time_zones
   ensure_redis
 fi
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.templatetags.static import static
 from django.utils.module_loading import import_string
 
 from sales_erp import hooks
@@ -25,3 +26,7 @@ def environment_callback(request: HttpRequest) -> list[str]:
     if settings.PRODUCTION:
         return ["生产环境", "danger"]
     return ["演示环境 · SQLite" if settings.DB_ENGINE == "sqlite" else "演示环境 · MariaDB", "info"]
+
+
+def favicon_url(request: HttpRequest) -> str:
+    return static("desk/favicon.svg")

@@ -145,6 +145,8 @@ NAVIGATION: list[dict[str, Any]] = [
                 reverse_lazy("admin:django_celery_beat_periodictask_changelist"),
                 admin_only,
             ),
+            item(_("任务运行"), "play_circle", reverse_lazy("jobs:list"), admin_only),
+            item(_("运行记录"), "history", reverse_lazy("admin:jobs_jobrun_changelist"), admin_only),
         ],
     },
 ]
@@ -154,6 +156,7 @@ UNFOLD: dict[str, Any] = {
     "SITE_HEADER": "Sales ERP 销售管理系统",
     "SITE_SUBHEADER": "云通讯销售 · 运营 · 财务",
     "SITE_SYMBOL": "forum",
+    "SITE_FAVICONS": [{"rel": "icon", "type": "image/svg+xml", "href": "sales_erp.desk.dashboard.favicon_url"}],
     "SHOW_LANGUAGES": True,
     "SHOW_HISTORY": True,
     "DASHBOARD_CALLBACK": "sales_erp.desk.dashboard.dashboard_callback",

@@ -30,8 +30,17 @@ CATEGORIES: list[tuple[str, list[tuple[str, str, str]]]] = [
         ],
     ),
     (
+        "客户",
+        [("客户漏斗设置", "admin:customers_funnelsettings_changelist", "升降级时间窗口、信息完善率阈值、预警天数")],
+    ),
+    ("财务", [("我司开票信息", "admin:org_invoicingentity_changelist", "对账单和发票上的我司公司信息")]),
+    (
         "系统",
-        [("定时任务", "admin:django_celery_beat_periodictask_changelist", "出账单、漏斗、计息等定时任务的时间表")],
+        [
+            ("定时任务", "admin:django_celery_beat_periodictask_changelist", "出账单、漏斗、计息等定时任务的时间表"),
+            ("任务运行", "jobs:list", "每个任务的最近一次运行，立即运行"),
+            ("运行记录", "admin:jobs_jobrun_changelist", "全部任务运行记录"),
+        ],
     ),
 ]
 
