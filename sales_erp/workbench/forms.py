@@ -21,6 +21,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from sales_erp.workbench import links
 from sales_erp.workbench.models import LINK_KINDS, MONEY_PLACES, PROCESS_ONLY_TYPES, FieldType
@@ -133,6 +135,16 @@ class LinkField(forms.ModelChoiceField):
         return {"id": obj.pk, "label": str(obj)} if obj is not None else None
 
 
+class AttachmentInput(forms.FileInput):
+    """A file box that says which file the field already holds (resubmit, an editable node)."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        box = super().render(name, value, attrs, renderer)
+        if isinstance(value, dict) and value.get("name"):
+            return format_html('<div class="wf-muted">已上传：{}（不选择新文件则保留）</div>{}', value["name"], box)
+        return box
+
+
 def form_field(spec: dict[str, Any]) -> forms.Field:
     """The form field of one custom field, from its spec (`CustomField.spec()` or an instance's snapshot)."""
     kind = spec.get("type", FieldType.TEXT)
@@ -152,7 +164,7 @@ def form_field(spec: dict[str, Any]) -> forms.Field:
     if kind == FieldType.LONG_TEXT:
         return forms.CharField(label=label, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), **common)
     if kind == FieldType.ATTACHMENT:
-        return forms.FileField(label=label, widget=forms.FileInput, **common)
+        return forms.FileField(label=label, widget=AttachmentInput, **common)
     if kind in LINK_KINDS:
         return LinkField(kind=LINK_KINDS[FieldType(kind)], label=label, **common)
     return forms.CharField(label=label, max_length=500, **common)

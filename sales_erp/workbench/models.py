@@ -25,8 +25,8 @@ class FieldType(models.TextChoices):
     TEXT = "text", "文本"
     LONG_TEXT = "long_text", "长文本"
     NUMBER = "number", "数字"
-    MONEY = "money2", "金额（2位小数）"
-    PRICE = "money6", "单价（6位小数）"
+    MONEY = "money2", "金额(2位)"
+    PRICE = "money6", "单价(6位)"
     DATE = "date", "日期"
     CHOICE = "choice", "选项"
     YES_NO = "yes_no", "是/否"
@@ -64,7 +64,14 @@ class CustomField(models.Model):
     name = models.SlugField(
         "字段名", max_length=50, help_text="英文字母、数字和下划线，以字母开头；流程的自动通过条件用它引用字段"
     )
-    field_type = models.CharField("类型", max_length=16, choices=FieldType.choices, default=FieldType.TEXT)
+    field_type = models.CharField(
+        "类型",
+        max_length=16,
+        choices=FieldType.choices,
+        default=FieldType.TEXT,
+        help_text="金额(2位)/单价(6位): 元，小数位多于此数的输入被拒绝；是/否: 从列表选择；"
+        "关联客户/产品/账号: 只能选填写人可以查看的，并保存当时的名称；附件: 计入流程附件的 100 MB 总量（仅流程表单）",
+    )
     choices = models.TextField("选项", blank=True, help_text="类型为「选项」时填写，每行一个")
     required = models.BooleanField("必填", default=False)
     order = models.PositiveSmallIntegerField("排序", default=100)

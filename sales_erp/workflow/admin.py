@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.module_loading import import_string
 from unfold.forms import PaginationInlineFormSet
+from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
 
 from sales_erp import hooks
 from sales_erp.desk.admin_base import DeskAdmin, DeskStackedInline, DeskTabularInline
@@ -153,7 +154,10 @@ class ProcessFieldForm(forms.ModelForm):
     class Meta:
         model = CustomField
         fields = ["label", "name", "field_type", "choices", "required", "order", "help_text", "is_active"]
-        widgets = {"choices": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "field_type": UnfoldAdminSelectWidget(attrs={"style": "min-width: 8.5rem"}),
+            "choices": UnfoldAdminTextareaWidget(attrs={"rows": 2, "placeholder": "类型为「选项」时每行一个"}),
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -288,9 +292,11 @@ class ProcessDefinitionAdmin(DeskAdmin):
 
     @admin.display(description="条件可用字段")
     def available_fields(self, obj: ProcessDefinition) -> str:
-        labels = registered_field_labels(obj.code) if obj.pk else None
+        if not obj.pk:
+            return "条件可引用本页「表单字段」中启用的字段名（以及内置流程表单自带的字段）"
+        labels = registered_field_labels(obj.code)
         if labels is None:
-            return "该流程的表单尚未登记，条件按所写保存"
+            return "该流程既没有登记的表单，也没有表单字段；条件按所写保存"
         return format_html_join("、", "{} ({})", sorted(labels.items())) or "（表单没有字段）"
 
 

@@ -87,6 +87,11 @@ def attachments_context(instance: ProcessInstance | None) -> dict[str, Any]:
     return {"attachments": rows, "attachments_total": total, "attachments_limit": ATTACHMENT_LIMIT}
 
 
+def form_has_files(form: ProcessForm) -> bool:
+    """A form with 附件 fields of its own: the page's general box is then "其他附件"."""
+    return any(isinstance(field, forms.FileField) for field in form.fields.values())
+
+
 class DateRangeForm(forms.Form):
     code = forms.ChoiceField(label="流程类型", required=False)
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *Status.choices[1:]])
@@ -223,6 +228,7 @@ class StartView(DeskView):
             error=error,
             staff=staff_users(),
             form_template=process.template if process and process.template else "",
+            form_has_files=form_has_files(form),
             nodes=self.definition.nodes.all(),
             draft_url=reverse("workflow:draft", args=[self.definition.code]),
             **attachments_context(None),
@@ -457,6 +463,7 @@ class ResubmitView(InstanceView):
             error=error,
             resubmit=True,
             form_template=process.template if process and process.template else "",
+            form_has_files=form_has_files(form),
             **attachments_context(self.instance),
         )
         return self.render_to_response(context, status=status)

@@ -109,6 +109,7 @@ def test_a_salesperson_runs_one_from_start_to_archive(client, people, mine, medi
     assert (instance.customer, instance.title) == (mine, f"电商购销单（{people['s1']}）")
     assert pending(instance) == ["t_leader"]
     body = client.get(f"/desk/workflow/{instance.pk}/").content.decode()
+    assert "其他附件" in client.get(URL).content.decode()  # the page's own box, beside the form's 附件
     assert f'<dt>附件</dt><dd><a class="text-primary-600" href="/desk/workflow/attachments/{attachment.pk}/">' in body
     assert "<dt>单价</dt><dd>0.045500</dd>" in body and "<dt>金额</dt><dd>13650.00</dd>" in body
     assert "已用 14" in body  # the field's file counts in the instance's attachments
@@ -185,6 +186,7 @@ def test_rejected_and_resubmitted_it_keeps_its_file_unless_a_new_one_is_sent(cli
     client.force_login(people["leader"])
     client.post(f"/desk/workflow/{instance.pk}/act/", {"action": "reject", "opinion": "单价不对"})
     client.force_login(people["s1"])
+    assert "已上传：v1.pdf（不选择新文件则保留）" in client.get(f"/desk/workflow/{instance.pk}/edit/").content.decode()
     response = client.post(f"/desk/workflow/{instance.pk}/edit/", order(mine, unit_price="0.05"))
     assert response.status_code == 302
     instance.refresh_from_db()
