@@ -412,3 +412,62 @@ def test_a_user_cannot_start_one_for_a_customer_they_may_not_see(client, people)
     assert client.post(f"/desk/workflow/start/sample_request/?target={theirs.pk}", post).status_code == 404
     assert client.post("/desk/workflow/start/sample_request/", post).status_code == 400  # no customer chosen
     assert not ProcessInstance.objects.exists()
+
+
+def test_link_fields_offer_only_what_the_user_may_see_and_the_chooser_searches(client, people, mine):
+    from sales_erp.customers.models import Account, Product
+
+    theirs = customer("北京丙丁有限公司", owner=people["s2"])
+    for owner_customer, name in ((mine, "行业短信"), (theirs, "营销短信")):
+        product = Product.objects.create(
+            customer=owner_customer, name=name, kind="industry_sms", bill_day=1, settlement="postpaid"
+        )
+        Account.objects.create(product=product, code=f"acc-{name}")
+    definition = ProcessDefinition.objects.create(code="unblock", name="账号解禁单", starts_from="product")
+    definition.nodes.create(position=1, name="财务", approver_roles=["finance"])
+    CustomField.objects.create(definition=definition, name="account", label="账号", field_type="link_account")
+    client.force_login(people["s1"])
+    chooser = client.get("/desk/workflow/start/unblock/?q=短信")
+    assert [str(o) for o in chooser.context["objects"]] == ["上海甲乙科技有限公司 · 行业短信"]
+    assert list(client.get("/desk/workflow/start/unblock/?q=营销").context["objects"]) == []
+    product = Product.objects.get(name="行业短信")
+    form = client.get(f"/desk/workflow/start/unblock/?target={product.pk}").context["form"]
+    assert [label for value, label in form.fields["account"].choices if value] == ["acc-行业短信"]
+    client.force_login(people["finance"])  # finance sees every customer's accounts
+    finance_form = client.get(f"/desk/workflow/start/unblock/?target={product.pk}").context["form"]
+    assert sorted(label for value, label in finance_form.fields["account"].choices if value) == [
+        "acc-营销短信",
+        "acc-行业短信",
+    ]
+
+
+def test_an_editable_node_takes_a_new_file_and_checks_the_money_places(client, people, mine, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    definition = create_sample_request(client, people["admin"])
+    definition.nodes.filter(name="财务").update(form_editable=True)
+    CustomField.objects.create(definition=definition, name="quote", label="报价单", field_type="attachment", order=9)
+    client.force_login(people["s1"])
+    url = f"/desk/workflow/start/sample_request/?target={mine.pk}"
+    post = {"sample_name": "包", "quantity": "5", "unit_price": "1", "quote": SimpleUploadedFile("报价v1.pdf", b"1")}
+    client.post(url, post)
+    instance = ProcessInstance.objects.get()
+    assert pending(instance) == ["t_fin1", "t_fin2"]
+    client.force_login(people["finance"])
+    act = f"/desk/workflow/{instance.pk}/act/"
+    edit = {"action": "approve", "edit_form": "1", "sample_name": "包", "quantity": "5"}
+    before = state()
+    refused = client.post(act, {**edit, "unit_price": "1.0000001"})
+    assert refused.status_code == 400
+    assert refused.context["edit_form"].errors["unit_price"] == ["「单价」最多 6 位小数，「1.0000001」超过了"]
+    assert state() == before
+    response = client.post(act, {**edit, "unit_price": "0.9", "quote": SimpleUploadedFile("报价v2.pdf", b"22")})
+    assert response.status_code == 302
+    instance.refresh_from_db()
+    assert (instance.status, instance.form_data["unit_price"], instance.form_data["quote"]["name"]) == (
+        Status.ARCHIVED,
+        "0.900000",
+        "报价v2.pdf",
+    )
+    assert instance.timeline.get(action="approve").opinion == "（修改了: 报价单、单价）"  # by field name
