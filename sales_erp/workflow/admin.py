@@ -131,8 +131,9 @@ class NodeForm(forms.ModelForm):
         return data
 
 
-class NodeFormSet(PaginationInlineFormSet):
-    """Hands each node form its definition, whose code (possibly just typed, not yet saved) names the form."""
+class DefinitionFormSet(PaginationInlineFormSet):
+    """Hands each inline form (node, field) its definition, whose code (possibly just typed, not yet saved)
+    names the process's form."""
 
     def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
         form = super()._construct_form(i, **kwargs)
@@ -143,7 +144,7 @@ class NodeFormSet(PaginationInlineFormSet):
 class NodeInline(DeskStackedInline):
     model = ProcessNode
     form = NodeForm
-    formset = NodeFormSet
+    formset = DefinitionFormSet
     ordering_field = "position"
     hide_ordering_field = True
     autocomplete_fields = ["approver_users"]
@@ -171,13 +172,8 @@ class ProcessFieldForm(forms.ModelForm):
         return data
 
 
-class ProcessFieldFormSet(PaginationInlineFormSet):
+class ProcessFieldFormSet(DefinitionFormSet):
     """The form fields of one process; each name once (conditions and instances know a field by it)."""
-
-    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
-        form = super()._construct_form(i, **kwargs)
-        form.parent_definition = self.instance
-        return form
 
     def clean(self) -> None:
         super().clean()
