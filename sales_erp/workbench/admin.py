@@ -26,9 +26,9 @@ from import_export.fields import Field as ExportField
 
 from sales_erp import hooks
 from sales_erp.desk.admin_base import DeskAdmin
-from sales_erp.workbench.forms import CHOICES_MISSING, PREFIX, custom_field_name_check, model_form_extend
+from sales_erp.workbench.forms import PREFIX, custom_field_check, model_form_extend
 from sales_erp.workbench.models import MODEL_ENTITIES, CustomField, FieldType
-from sales_erp.workbench.selectors import custom_field_values, custom_fields_for
+from sales_erp.workbench.selectors import custom_field_values, custom_fields_for, stored_display
 
 
 def entity_choices() -> list[tuple[str, str]]:
@@ -59,16 +59,26 @@ class CustomFieldForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("name") and data.get("entity"):
+        entity = data.get("entity")
+        if entity:
             try:
-                custom_field_name_check(name=data["name"], taken=entity_taken_names(data["entity"]))
+                custom_field_check(
+                    data=data, taken=entity_taken_names(entity), for_process=entity not in MODEL_ENTITIES
+                )
             except ValidationError as error:
-                self.add_error(None, error)
-        if data.get("field_type") == FieldType.CHOICE and not [
-            c for c in data.get("choices", "").splitlines() if c.strip()
-        ]:
-            self.add_error("choices", CHOICES_MISSING)
+                for field, messages in error.message_dict.items():
+                    self.add_error(field if field in self.fields else None, messages)
         return data
+
+    def save(self, commit: bool = True) -> CustomField:
+        from sales_erp.workflow.models import ProcessDefinition
+
+        field: CustomField = super().save(commit=False)
+        # A process field belongs to its definition, so the 流程定义 page lists it with the nodes.
+        field.definition = ProcessDefinition.objects.filter(code=field.entity).first()
+        if commit:
+            field.save()
+        return field
 
 
 @admin.register(CustomField)
@@ -120,7 +130,7 @@ def resource_with_custom_fields(resource_class: type, *, entity: str) -> type:
         attrs[f"{PREFIX}{field.name}"] = ExportField(
             column_name=field.label,
             readonly=True,
-            dehydrate_method=lambda obj, name=field.name: (getattr(obj, "extra", None) or {}).get(name, ""),
+            dehydrate_method=lambda obj, name=field.name: stored_display((getattr(obj, "extra", None) or {}).get(name)),
         )
     if not attrs:
         return resource_class

@@ -15,7 +15,11 @@ CATEGORIES: list[tuple[str, list[tuple[str, str, str]]]] = [
     (
         "流程",
         [
-            ("流程定义", "admin:workflow_processdefinition_changelist", "节点、审批人、会签/或签、自动通过条件、抄送"),
+            (
+                "流程定义",
+                "admin:workflow_processdefinition_changelist",
+                "新建无代码流程（如电商购销单）；表单字段、节点、审批人、会签/或签、自动通过条件、抄送",
+            ),
             ("流程代理", "admin:workflow_delegation_changelist", "某人外出时由谁代为审批"),
             ("流程查询", "workflow:search", "查询和导出全部流程"),
         ],

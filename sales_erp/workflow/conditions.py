@@ -137,6 +137,8 @@ def compare(actual: Any, expected: str, op: str) -> bool:
 def row_holds(row: Mapping[str, str], data: Mapping[str, Any]) -> bool:
     field, op, expected = row["field"], row["op"], row.get("value", "")
     actual = data.get(field)
+    if isinstance(actual, dict):  # a linked object or a file is kept as {id, label | name}: compare its name
+        actual = actual.get("label") or actual.get("name")
     if op == "is-empty":
         return is_empty(actual)
     if is_empty(actual):

@@ -3,7 +3,11 @@
 A domain writes `class WriteOffForm(ProcessForm)` with its fields; the field *names* are what
 auto-pass conditions refer to, the *labels* what the timeline and the instance page show. The admin's
 custom fields for the process code are appended to it. A code with no registered form gets a form made
-of its custom fields only.
+of its custom fields only (a no-code process type).
+
+A new start uses the custom fields as they are now (`process_form_class(code)`); an instance uses the
+fields its snapshot kept at submit (`instance_form_class(instance)`), so a type edited or retired later
+still shows, edits and exports every instance with the form it was started with.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from django.utils.module_loading import import_string
 
 from sales_erp import hooks
 from sales_erp.desk.forms import desk_widget_style
-from sales_erp.workbench.forms import form_class_extend
+from sales_erp.workbench.forms import LinkField, form_class_extend, form_class_with_fields
 
 
 def json_safe(value: Any) -> Any:
@@ -52,11 +56,29 @@ class ProcessForm(forms.Form):
         super().__init__(data, files, initial=initial, **kw)
         self.target = target
         self.user = user
+        for field in self.fields.values():
+            if isinstance(field, LinkField):
+                field.limit_to(user)
         desk_widget_style(self)
 
     def form_data(self) -> dict[str, Any]:
-        """The cleaned data in the JSON-safe form the instance stores (call after is_valid())."""
-        return {name: json_safe(value) for name, value in self.cleaned_data.items() if not hasattr(value, "read")}
+        """The cleaned data in the JSON-safe form the instance stores (call after is_valid()).
+
+        A linked object is kept as its id and its name now; an uploaded file is left out here: the engine
+        stores it with the instance's attachments and puts {id, name, size} under the field's name.
+        """
+        data: dict[str, Any] = {}
+        for name, value in self.cleaned_data.items():
+            field = self.fields[name]
+            if isinstance(field, LinkField):
+                data[name] = field.stored(value)
+            elif not hasattr(value, "read"):
+                data[name] = json_safe(value)
+        return data
+
+    def uploads(self) -> dict[str, Any]:
+        """The files uploaded into the form's own attachment fields (call after is_valid())."""
+        return {name: value for name, value in self.cleaned_data.items() if hasattr(value, "read")}
 
     @classmethod
     def field_labels(cls) -> dict[str, str]:
@@ -67,11 +89,20 @@ class CustomFieldsOnlyForm(ProcessForm):
     """The form of a process code with no registered form: only the workbench's custom fields."""
 
 
-def process_form_class(code: str) -> type[ProcessForm]:
-    """The registered form of `code` plus its custom fields (or the custom fields alone)."""
+def process_form_class(code: str, fields: list[dict[str, Any]] | None = None) -> type[ProcessForm]:
+    """The registered form of `code` plus its custom fields (or the custom fields alone): the fields as
+    they are now, or the specs in `fields` (what an instance's snapshot kept)."""
     process = hooks.PROCESSES.get(code)
     base: type[ProcessForm] = import_string(process.form) if process else CustomFieldsOnlyForm
-    return form_class_extend(base, entity=code)  # type: ignore[return-value]
+    if fields is None:
+        return form_class_extend(base, entity=code)  # type: ignore[return-value]
+    return form_class_with_fields(base, fields)  # type: ignore[return-value]
+
+
+def instance_form_class(instance: Any) -> type[ProcessForm]:
+    """The form an instance was started with. Instances submitted before fields were snapshotted (and
+    drafts, which have no snapshot yet) use the current fields."""
+    return process_form_class(instance.code, (instance.definition_snapshot or {}).get("fields"))
 
 
 def registered_field_labels(code: str) -> dict[str, str] | None:
@@ -85,18 +116,11 @@ def registered_field_labels(code: str) -> dict[str, str] | None:
     return labels
 
 
-def display_rows(form_class: type[ProcessForm], data: dict[str, Any]) -> list[tuple[str, str]]:
-    """(label, shown value) of every form field, the way a reader expects: choices by their label, yes/no."""
-    rows = []
-    for name, field in form_class.base_fields.items():
-        value = data.get(name)
-        rows.append((str(field.label or name), display_value(field, value)))
-    return rows
-
-
 def display_value(field: forms.Field, value: Any) -> str:
     if value is None or value == "" or value == []:
         return ""
+    if isinstance(field, LinkField | forms.FileField) and isinstance(value, dict):
+        return str(value.get("label") or value.get("name") or "")  # the name kept at submit
     if isinstance(field, forms.BooleanField):
         return "是" if value else "否"
     if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:

@@ -15,7 +15,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from sales_erp import hooks
 from sales_erp.org.roles import Role
+from sales_erp.workbench import links
 
 ATTACHMENT_LIMIT = 100 * 1024 * 1024  # "总大小不超过100M" per instance (manual), in bytes
 
@@ -37,6 +39,16 @@ class CcWhen(models.TextChoices):
     BOTH = "both", "发起和归档时"
 
 
+class StartsFrom(models.TextChoices):
+    """The kind of object a no-code process type starts from (a registered process's hook says it in code)."""
+
+    NONE = "", "无（直接发起）"
+    CUSTOMER = links.CUSTOMER, "客户"
+    PRODUCT = links.PRODUCT, "产品"
+    ACCOUNT = links.ACCOUNT, "账号"
+    BILL = links.BILL, "账单"
+
+
 class ProcessDefinition(models.Model):
     code = models.SlugField(
         "流程编码", max_length=50, unique=True, help_text="程序用的编码，如 write_off；保存后不要修改"
@@ -44,8 +56,18 @@ class ProcessDefinition(models.Model):
     name = models.CharField("流程名称", max_length=100)
     category = models.CharField("分类", max_length=16, choices=Category.choices, default=Category.OPERATIONS)
     description = models.TextField("说明", blank=True)
-    is_active = models.BooleanField("启用", default=True)
+    is_active = models.BooleanField(
+        "启用", default=True, help_text="停用后不能再发起；已发起的流程照常审批、查看和导出"
+    )
     order = models.PositiveSmallIntegerField("排序", default=100)
+    starts_from = models.CharField(
+        "发起对象",
+        max_length=16,
+        choices=StartsFrom.choices,
+        default=StartsFrom.NONE,
+        blank=True,
+        help_text="该流程从哪类对象发起（发起时先选择对象）；内置流程由程序决定",
+    )
     cc_roles = models.JSONField("抄送角色", default=list, blank=True)
     cc_users = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="抄送人", blank=True, related_name="+")
     cc_superior = models.BooleanField("抄送发起人上级", default=False)
@@ -60,6 +82,20 @@ class ProcessDefinition(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_registered(self) -> bool:
+        """True for the processes whose form and effects are code (hooks.PROCESSES); False for the
+        types admins define entirely in the workbench."""
+        return self.code in hooks.PROCESSES
+
+    @property
+    def target_label(self) -> str | None:
+        """ "app_label.Model" of the object the process starts from, or None when it starts from nothing."""
+        process = hooks.PROCESSES.get(self.code)
+        if process is not None:
+            return process.target
+        return links.OBJECT_KINDS[self.starts_from].model if self.starts_from else None
 
 
 class ProcessNode(models.Model):

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from sales_erp import hooks
 from sales_erp.desk.periods import date_range_q
 from sales_erp.desk.search import SearchHit
 from sales_erp.org.models import User
+from sales_erp.workbench import links
+from sales_erp.workbench.forms import LinkField
+from sales_erp.workflow.forms import ProcessForm, display_value
 from sales_erp.workflow.models import (
     CarbonCopy,
     Delegation,
@@ -28,6 +32,7 @@ from sales_erp.workflow.models import (
     Status,
     TaskStatus,
 )
+from sales_erp.workflow.templatetags.workflow_tags import object_url
 
 TABS = {"todo": "待办", "done": "已办", "mine": "我发起的", "cc": "抄送我的"}
 
@@ -164,12 +169,40 @@ def process_search(*, user: User, query: str, limit: int) -> list[SearchHit]:
 
 
 def processes_for_target(target: Model) -> list[tuple[ProcessDefinition, str]]:
-    """The processes an object's page offers to start (hooks.PROCESSES whose target is the object's model),
-    each with its start URL. For a customer page: apply_customer, test_account, contract_review …"""
+    """The processes an object's page offers to start (those whose target is the object's model: by
+    hooks.PROCESSES, or a no-code type's 发起对象), each with its start URL. For a customer page:
+    apply_customer, test_account, contract_review …"""
     label = f"{target._meta.app_label}.{target._meta.model_name}"
-    codes = [code for code, p in hooks.PROCESSES.items() if p.target and p.target.lower() == label]
-    definitions = ProcessDefinition.objects.filter(code__in=codes, is_active=True)
+    definitions = [
+        d for d in ProcessDefinition.objects.filter(is_active=True) if (d.target_label or "").lower() == label
+    ]
     return [(d, f"{reverse('workflow:start', args=[d.code])}?target={target.pk}") for d in definitions]
+
+
+def form_rows(form_class: type[ProcessForm], data: dict[str, Any]) -> list[dict[str, str]]:
+    """The instance page's form: each field's label, shown value, and a link where there is one.
+
+    A linked customer/product/account shows the name kept at submit, so a renamed or deleted object
+    still reads as it was ("（现名：…）" or "（已删除）" added); a 附件 field links to its file.
+    """
+    rows = []
+    for name, field in form_class.base_fields.items():
+        value = data.get(name)
+        row = {"label": str(field.label or name), "value": display_value(field, value), "url": ""}
+        if isinstance(value, dict) and value.get("id"):
+            if isinstance(field, LinkField):
+                model = links.OBJECT_KINDS[field.kind].model_class()
+                obj = model._default_manager.filter(pk=value["id"]).first() if model else None
+                if obj is None:
+                    row["value"] += "（已删除）"
+                else:
+                    row["url"] = object_url(obj)
+                    if str(obj) != row["value"]:
+                        row["value"] += f"（现名：{obj}）"
+            elif isinstance(field, forms.FileField):
+                row["url"] = reverse("workflow:attachment", args=[value["id"]])
+        rows.append(row)
+    return rows
 
 
 def instances_for_target(user: User, target: Model) -> QuerySet[ProcessInstance]:

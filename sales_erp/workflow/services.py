@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
@@ -30,10 +31,12 @@ from sales_erp.messaging.models import MessageKind
 from sales_erp.messaging.services import message_send
 from sales_erp.org.models import User
 from sales_erp.org.roles import Role
+from sales_erp.workbench.models import CustomField, FieldType
+from sales_erp.workbench.selectors import custom_fields_for
 from sales_erp.workflow import errors
 from sales_erp.workflow.conditions import condition_describe, condition_holds
 from sales_erp.workflow.errors import ProcessRefused, already_handled
-from sales_erp.workflow.forms import process_form_class
+from sales_erp.workflow.forms import ProcessForm, instance_form_class, process_form_class
 from sales_erp.workflow.models import (
     ATTACHMENT_LIMIT,
     TRANSITIONS,
@@ -53,17 +56,21 @@ from sales_erp.workflow.models import (
 )
 
 DEFAULTS_FILE = Path(__file__).resolve().parent / "fixtures" / "default_definitions.yaml"
+EXAMPLES_FILE = Path(__file__).resolve().parent / "fixtures" / "no_code_definitions.yaml"
 REMIND_INTERVAL = timedelta(minutes=10)
 STATUS_REFUSED = "流程状态不能从「{old}」变为「{new}」"
 
 
 # ------------------------------------------------------------------------------------------ definitions
 def definition_snapshot(definition: ProcessDefinition) -> dict[str, Any]:
-    """What an instance keeps of its definition at submit: it routes by this copy only."""
+    """What an instance keeps of its definition at submit: it routes by this copy only, and its form is
+    built from the custom fields copied here (workflow.forms.instance_form_class)."""
     return {
         "code": definition.code,
         "name": definition.name,
+        "starts_from": definition.starts_from,
         "nodes": [node.snapshot() for node in definition.nodes.order_by("position", "id")],
+        "fields": [field.spec() for field in custom_fields_for(definition.code)],
         "cc": {
             "roles": list(definition.cc_roles),
             "users": sorted(definition.cc_users.values_list("pk", flat=True)),
@@ -74,16 +81,27 @@ def definition_snapshot(definition: ProcessDefinition) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
 def definitions_load_defaults() -> list[str]:
-    """Setup step: create each default definition (DESIGN §3) that does not exist yet.
+    """Setup step: create each default definition (DESIGN §3) that does not exist yet."""
+    return definitions_load(path=DEFAULTS_FILE)
+
+
+def definitions_load_examples() -> list[str]:
+    """Setup step: the process types defined with no code that ship as examples (电商购销单)."""
+    return definitions_load(path=EXAMPLES_FILE)
+
+
+@transaction.atomic
+def definitions_load(*, path: Path) -> list[str]:
+    """Create each definition of a YAML file (nodes, and for a no-code type its form fields) whose code
+    does not exist yet.
 
     An existing definition is left exactly as the admins edited it, so running setup again changes nothing.
     Returns the codes created.
     """
-    data = yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     created = []
-    for order, spec in enumerate(data["definitions"], start=1):
+    for index, spec in enumerate(data["definitions"], start=1):
         if ProcessDefinition.objects.filter(code=spec["code"]).exists():
             continue
         definition = ProcessDefinition.objects.create(
@@ -91,8 +109,20 @@ def definitions_load_defaults() -> list[str]:
             name=spec["name"],
             category=spec["category"],
             description=spec.get("description", ""),
-            order=order * 10,
+            order=spec.get("order", index * 10),
+            starts_from=spec.get("starts_from", ""),
         )
+        for position, field in enumerate(spec.get("fields", []), start=1):
+            CustomField.objects.create(
+                definition=definition,
+                name=field["name"],
+                label=field["label"],
+                field_type=FieldType(field.get("type", FieldType.TEXT)),
+                choices="\n".join(field.get("choices", [])),
+                required=field.get("required", False),
+                order=position * 10,
+                help_text=field.get("help_text", ""),
+            )
         for position, node in enumerate(spec["nodes"], start=1):
             ProcessNode.objects.create(
                 definition=definition,
@@ -244,7 +274,7 @@ def route_from(instance: ProcessInstance, index: int, *, evaluate_first: bool = 
     approvers act again even where its condition holds.
     """
     nodes = instance.nodes
-    labels = process_form_class(instance.code).field_labels()
+    labels = instance_form_class(instance).field_labels()
     first = index
     while index < len(nodes):
         node = nodes[index]
@@ -320,10 +350,12 @@ def carbon_copy(instance: ProcessInstance, users: Iterable[User], *, stage: str,
 
 
 # ------------------------------------------------------------------------------------------- attachments
-def attachments_store(instance: ProcessInstance, files: Sequence[UploadedFile], user: User, stored: list[str]) -> None:
+def attachments_store(
+    instance: ProcessInstance, files: Sequence[UploadedFile], user: User, stored: list[str]
+) -> list[Attachment]:
     """Check the 100 MB total first (nothing is written when it is exceeded), then store the files."""
     if not files:
-        return
+        return []
     existing = instance.attachments.aggregate(total=Sum("size"))["total"] or 0 if instance.pk else 0
     adding = sum(f.size or 0 for f in files)
     if existing + adding > ATTACHMENT_LIMIT:
@@ -335,12 +367,34 @@ def attachments_store(instance: ProcessInstance, files: Sequence[UploadedFile], 
             ),
             code="attachments_too_large",
         )
+    saved = []
     for upload in files:
         attachment = Attachment(instance=instance, name=Path(upload.name or "file").name[:255], size=upload.size or 0)
         attachment.uploaded_by = user
         attachment.file.save(attachment.name, upload, save=False)
         stored.append(str(attachment.file.name))
         attachment.save()
+        saved.append(attachment)
+    return saved
+
+
+def uploads_store(
+    instance: ProcessInstance,
+    *,
+    user: User,
+    stored: list[str],
+    attachments: Sequence[UploadedFile] = (),
+    field_files: dict[str, UploadedFile] | None = None,
+) -> None:
+    """Store the page's attachments and the files of the form's own 附件 fields together: they are all the
+    instance's attachments and count in one 100 MB total. A field's value becomes {id, name, size}."""
+    field_files = field_files or {}
+    saved = attachments_store(instance, [*attachments, *field_files.values()], user, stored)
+    if not field_files:
+        return
+    for name, attachment in zip(field_files, saved[len(attachments) :], strict=True):
+        instance.form_data[name] = {"id": attachment.pk, "name": attachment.name, "size": attachment.size}
+    instance.save(update_fields=["form_data"])
 
 
 def files_discard(names: list[str]) -> None:
@@ -386,28 +440,63 @@ def attachments_add(*, instance: ProcessInstance, user: User, files: Sequence[Up
 
 
 # --------------------------------------------------------------------------------------------- starting
-def form_validate(code: str, data: dict[str, Any], *, target: models.Model | None, user: User) -> dict[str, Any]:
-    form = process_form_class(code)(data=data, target=target, user=user)
+def form_validate(
+    form_class: type[ProcessForm],
+    data: dict[str, Any],
+    *,
+    target: models.Model | None,
+    user: User,
+    files: dict[str, UploadedFile] | None = None,
+    initial: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
+    """The form data as stored, and the files of the form's 附件 fields, or ProcessRefused naming each field.
+
+    `initial` is the instance's current data: a 附件 field left without a new file keeps its file.
+    """
+    form = form_class(data=data, files=files or {}, initial=initial, target=target, user=user)
     if not form.is_valid():
-        details = "；".join(
-            f"{form.fields[name].label if name in form.fields else '表单'}: {'、'.join(str(m) for m in msgs)}"
-            for name, msgs in form.errors.items()
+        raise ProcessRefused(
+            errors.FORM_INVALID.format(errors=form_errors_text(form)), code="form_invalid", errors=form.errors
         )
-        raise ProcessRefused(errors.FORM_INVALID.format(errors=details), code="form_invalid", errors=form.errors)
-    return form.form_data()
+    return form.form_data(), form.uploads()
+
+
+def form_errors_text(form: ProcessForm) -> str:
+    """ "数量: 「数量」须是数字…" reads twice; a message that already names its field is given as it is."""
+    parts = []
+    for name, messages in form.errors.items():
+        label = str(form.fields[name].label) if name in form.fields else "表单"
+        text = "、".join(str(m) for m in messages)
+        parts.append(text if f"「{label}」" in text else f"{label}: {text}")
+    return "；".join(parts)
+
+
+def linked_customer(instance: ProcessInstance) -> Any:
+    """The customer a no-code form links to (its first 关联客户 field), so the inbox filters by customer."""
+    from sales_erp.customers.models import Customer
+
+    for spec in instance.definition_snapshot.get("fields", []):
+        value = instance.form_data.get(spec["name"])
+        if spec["type"] == FieldType.LINK_CUSTOMER and isinstance(value, dict):
+            return Customer.objects.filter(pk=value["id"]).first()
+    return None
 
 
 def target_check(definition: ProcessDefinition, target: models.Model | None) -> None:
-    process = hooks.PROCESSES.get(definition.code)
-    if process is None or not process.target:
+    """A process that starts from an object (registered in hooks, or a no-code type's 发起对象) needs one."""
+    label = definition.target_label
+    if not label:
         return
-    model = ContentType.objects.get_by_natural_key(*process.target.lower().split(".")).model_class()
-    label = model._meta.verbose_name if model else process.target
+    try:
+        model: type[models.Model] | None = apps.get_model(label)
+    except LookupError:
+        model = None
+    name = model._meta.verbose_name if model else label
     if target is None:
-        raise ProcessRefused(errors.TARGET_REQUIRED.format(name=definition.name, target=label), code="target_required")
+        raise ProcessRefused(errors.TARGET_REQUIRED.format(name=definition.name, target=name), code="target_required")
     if model is not None and not isinstance(target, model):
         raise ProcessRefused(
-            errors.TARGET_WRONG.format(name=definition.name, target=label, got=target._meta.verbose_name),
+            errors.TARGET_WRONG.format(name=definition.name, target=name, got=target._meta.verbose_name),
             code="target_wrong",
         )
 
@@ -422,12 +511,16 @@ def instance_start(
     by_system: bool = False,
     cc: Iterable[User] = (),
     attachments: Sequence[UploadedFile] = (),
+    field_files: dict[str, UploadedFile] | None = None,
     draft: ProcessInstance | None = None,
 ) -> ProcessInstance:
     """Submit a process: validate the form, snapshot the definition, run on_submit, route to the first node.
 
-    `by_system=True` is how automatic flows start one (the timeline's first line says the system did).
-    `draft` is the user's saved draft of this form, which becomes the instance.
+    Works alike for registered processes and no-code types (the API calls it too): `form_data` holds
+    the values by field name (a linked customer/product/account by its id, money as a string with at
+    most its places), `field_files` the uploads of the form's 附件 fields by field name, `attachments`
+    the instance's other files. `by_system=True` is how automatic flows start one (the timeline's first
+    line says the system did). `draft` is the user's saved draft of this form, which becomes the instance.
     """
     with FileGuard() as stored, transaction.atomic():
         definition = ProcessDefinition.objects.filter(code=code, is_active=True).first()
@@ -437,7 +530,8 @@ def instance_start(
         if not snapshot["nodes"]:
             raise ProcessRefused(errors.NO_NODES.format(name=definition.name), code="no_nodes")
         target_check(definition, target)
-        data = form_validate(code, form_data, target=target, user=initiator)
+        form_class = process_form_class(code, snapshot["fields"])
+        data, uploads = form_validate(form_class, form_data, target=target, user=initiator, files=field_files)
         if draft is not None:
             instance = instance_lock(draft)
             if instance.status != Status.DRAFT or instance.initiator_id != initiator.pk:
@@ -452,13 +546,13 @@ def instance_start(
         instance.title = instance_title(definition, target, initiator)
         if target is not None:
             instance.target = target
-        instance.customer = customer_of(target)
+        instance.customer = customer_of(target) or linked_customer(instance)
         instance_status_set(instance, Status.RUNNING)
         instance.submitted_at = timezone.now()
         instance.save()
         instance.number = f"LC-{timezone.localdate():%Y}-{instance.pk:06d}"
         instance.save(update_fields=["number"])
-        attachments_store(instance, attachments, initiator, stored)
+        uploads_store(instance, user=initiator, stored=stored, attachments=attachments, field_files=uploads)
         if by_system:
             timeline_add(
                 instance, Action.SYSTEM_SUBMIT, actor=None, opinion=f"系统为 {initiator} 自动发起。{remarks}".strip()
@@ -569,10 +663,12 @@ def instance_approve(
     user: User,
     opinion: str = "",
     form_data: dict[str, Any] | None = None,
+    field_files: dict[str, UploadedFile] | None = None,
     task_id: int | None = None,
 ) -> ProcessInstance:
-    """Pass the user's task. `form_data` (only where the node allows editing) replaces the form's values."""
-    with transaction.atomic():
+    """Pass the user's task. `form_data` (only where the node allows editing) replaces the form's values,
+    checked against the form the instance was started with; `field_files` replace files of its 附件 fields."""
+    with FileGuard() as stored, transaction.atomic():
         instance = instance_lock(instance)
         task = acting_task(instance, user, task_id, "通过")
         node = instance.current or {}
@@ -580,16 +676,26 @@ def instance_approve(
         if form_data is not None:
             if not node.get("form_editable"):
                 raise ProcessRefused(errors.FORM_NOT_EDITABLE, code="form_not_editable")
-            new = form_validate(instance.code, form_data, target=instance.target, user=user)
-            labels = process_form_class(instance.code).field_labels()
+            form_class = instance_form_class(instance)
+            new, uploads = form_validate(
+                form_class,
+                form_data,
+                target=instance.target,
+                user=user,
+                files=field_files,
+                initial=instance.form_data,
+            )
+            labels = form_class.field_labels()
             changed = [
                 labels.get(k, k)
-                for k in sorted(set(new) | set(instance.form_data))
-                if new.get(k) != instance.form_data.get(k)
+                for k in sorted(set(new) | set(instance.form_data) | set(uploads))
+                if k in uploads or new.get(k) != instance.form_data.get(k)
             ]
             if changed:
                 instance.form_data = new
-                instance.save(update_fields=["form_data"])
+                instance.customer = customer_of(instance.target) or linked_customer(instance)
+                instance.save(update_fields=["form_data", "customer"])
+                uploads_store(instance, user=user, stored=stored, field_files=uploads)
                 note = "（修改了: " + "、".join(changed) + "）"
         task_close(task, TaskStatus.APPROVED, user, opinion)
         timeline_add(
@@ -651,8 +757,10 @@ def instance_resubmit(
     remarks: str | None = None,
     opinion: str = "",
     attachments: Sequence[UploadedFile] = (),
+    field_files: dict[str, UploadedFile] | None = None,
 ) -> ProcessInstance:
-    """The initiator sends a rejected instance again, edited or not; it runs from the first node again."""
+    """The initiator sends a rejected instance again, edited or not; it runs from the first node again,
+    with the form and the path it was started with."""
     with FileGuard() as stored, transaction.atomic():
         instance = instance_lock(instance)
         if user.pk != instance.initiator_id:
@@ -661,13 +769,22 @@ def instance_resubmit(
             if instance.status == Status.RUNNING:
                 raise already_handled()
             raise ProcessRefused(errors.RESUBMIT_NOT_REJECTED.format(status=instance.get_status_display()))
+        uploads: dict[str, UploadedFile] = {}
         if form_data is not None:
-            instance.form_data = form_validate(instance.code, form_data, target=instance.target, user=user)
+            instance.form_data, uploads = form_validate(
+                instance_form_class(instance),
+                form_data,
+                target=instance.target,
+                user=user,
+                files=field_files,
+                initial=instance.form_data,
+            )
+            instance.customer = customer_of(instance.target) or linked_customer(instance)
         if remarks is not None:
             instance.remarks = remarks
         instance_status_set(instance, Status.RUNNING)
-        instance.save(update_fields=["form_data", "remarks", "status"])
-        attachments_store(instance, attachments, user, stored)
+        instance.save(update_fields=["form_data", "customer", "remarks", "status"])
+        uploads_store(instance, user=user, stored=stored, attachments=attachments, field_files=uploads)
         timeline_add(instance, Action.RESUBMIT, actor=user, role=role_label(user, None, instance), opinion=opinion)
         effect_run(instance, "on_submit")
         route_from(instance, 0)

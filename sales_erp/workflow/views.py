@@ -7,6 +7,7 @@ action re-renders the instance page with the reason (409 when someone else was f
 from __future__ import annotations
 
 import csv
+import json
 from datetime import date
 from io import BytesIO
 from typing import Any
@@ -18,6 +19,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
@@ -28,11 +30,12 @@ from sales_erp.customers.selectors import customer_visibility_q
 from sales_erp.desk.forms import desk_widget_style
 from sales_erp.desk.views import DeskView
 from sales_erp.org.models import User
+from sales_erp.workbench import links
 from sales_erp.workbench.models import FieldType
 from sales_erp.workbench.selectors import custom_fields_for
 from sales_erp.workflow import selectors, services
 from sales_erp.workflow.errors import ProcessRefused
-from sales_erp.workflow.forms import ProcessForm, display_rows, process_form_class
+from sales_erp.workflow.forms import ProcessForm, display_value, instance_form_class, process_form_class
 from sales_erp.workflow.models import (
     ATTACHMENT_LIMIT,
     Attachment,
@@ -51,13 +54,13 @@ def staff_users() -> models.QuerySet[User]:
     return User.objects.filter(is_active=True, is_staff=True).order_by("username")
 
 
-def target_resolve(request: HttpRequest, code: str) -> models.Model | None:
-    """The object a process starts from (`?target=<pk>`, model from hooks), if the user may see it; else 404."""
+def target_resolve(request: HttpRequest, definition: ProcessDefinition) -> models.Model | None:
+    """The object a process starts from (`?target=<pk>`; its model from hooks or the no-code type's
+    发起对象), if the user may see it; else 404."""
     pk = request.GET.get("target") or request.POST.get("target")
     if not pk:
         return None
-    process = hooks.PROCESSES.get(code)
-    label = process.target if process and process.target else request.GET.get("target_type", "")
+    label = definition.target_label or request.GET.get("target_type", "")
     try:
         content_type = ContentType.objects.get_by_natural_key(*label.lower().split("."))
         target = content_type.get_object_for_this_type(pk=pk)
@@ -82,6 +85,11 @@ def attachments_context(instance: ProcessInstance | None) -> dict[str, Any]:
     rows = list(instance.attachments.select_related("uploaded_by")) if instance and instance.pk else []
     total = sum(a.size for a in rows)
     return {"attachments": rows, "attachments_total": total, "attachments_limit": ATTACHMENT_LIMIT}
+
+
+def form_has_files(form: ProcessForm) -> bool:
+    """A form with 附件 fields of its own: the page's general box is then "其他附件"."""
+    return any(isinstance(field, forms.FileField) for field in form.fields.values())
 
 
 class DateRangeForm(forms.Form):
@@ -116,8 +124,14 @@ class StartListView(DeskView):
         for value, label in Category.choices:
             rows = []
             for definition in ProcessDefinition.objects.filter(category=value, is_active=True):
-                process = hooks.PROCESSES.get(definition.code)
-                rows.append({"definition": definition, "needs_target": bool(process and process.target)})
+                kind = links.kind_of_model(definition.target_label)
+                rows.append(
+                    {
+                        "definition": definition,
+                        "needs_target": bool(definition.target_label),
+                        "chooses": links.OBJECT_KINDS[kind].label if kind else "",
+                    }
+                )
             if rows:
                 groups.append({"label": label, "rows": rows})
         context["groups"] = groups
@@ -140,7 +154,10 @@ class StartView(DeskView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         assert self.definition is not None
-        target = target_resolve(request, self.definition.code)
+        target = target_resolve(request, self.definition)
+        kind = links.kind_of_model(self.definition.target_label)
+        if target is None and kind is not None:
+            return self.choose(kind)
         draft = services.draft_find(code=self.definition.code, user=self.user, target=target)
         form_class = process_form_class(self.definition.code)
         form = form_class(initial=draft.form_data if draft else None, target=target, user=self.user)
@@ -149,8 +166,8 @@ class StartView(DeskView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         assert self.definition is not None
         user = self.user
-        target = target_resolve(request, self.definition.code)
-        form = process_form_class(self.definition.code)(request.POST, target=target, user=user)
+        target = target_resolve(request, self.definition)
+        form = process_form_class(self.definition.code)(request.POST, request.FILES, target=target, user=user)
         remarks = request.POST.get("remarks", "").strip()
         draft = services.draft_find(code=self.definition.code, user=user, target=target)
         if not form.is_valid():
@@ -165,6 +182,7 @@ class StartView(DeskView):
                 remarks=remarks,
                 cc=cc,
                 attachments=request.FILES.getlist("attachments"),
+                field_files=form.uploads(),
                 draft=draft,
             )
         except ProcessRefused as refusal:
@@ -173,6 +191,19 @@ class StartView(DeskView):
             )
         messages.success(request, f"流程 {instance.number} 已发起，当前节点：{instance.current_node_name or '已归档'}")
         return redirect("workflow:instance", pk=instance.pk)
+
+    def choose(self, kind: str) -> HttpResponse:
+        """A process that starts from an object, opened without one: pick it first (only visible ones)."""
+        assert self.definition is not None
+        query = self.request.GET.get("q", "")
+        context = self.get_context_data(
+            title=f"发起{self.definition.name}",
+            definition=self.definition,
+            kind=links.OBJECT_KINDS[kind].label,
+            query=query,
+            objects=links.objects_search(self.user, kind, query),
+        )
+        return TemplateResponse(self.request, "workflow/start_target.html", context)
 
     def render(
         self,
@@ -197,6 +228,7 @@ class StartView(DeskView):
             error=error,
             staff=staff_users(),
             form_template=process.template if process and process.template else "",
+            form_has_files=form_has_files(form),
             nodes=self.definition.nodes.all(),
             draft_url=reverse("workflow:draft", args=[self.definition.code]),
             **attachments_context(None),
@@ -208,7 +240,10 @@ class DraftView(DeskView):
     """Autosave: the start page posts what is typed so far; answers when it was kept."""
 
     def post(self, request: HttpRequest, code: str) -> JsonResponse:
-        target = target_resolve(request, code)
+        definition = ProcessDefinition.objects.filter(code=code, is_active=True).first()
+        if definition is None:
+            raise Http404
+        target = target_resolve(request, definition)
         data = {
             k: (v if len(v) > 1 else v[0])
             for k, v in request.POST.lists()
@@ -240,7 +275,7 @@ class InstanceView(DeskView):
         instance = self.instance
         assert instance is not None
         user = self.user
-        form_class = process_form_class(instance.code)
+        form_class = instance_form_class(instance)
         task = services.pending_task_for(instance, user) if instance.status == Status.RUNNING else None
         node = instance.current or {}
         edit_form = None
@@ -261,7 +296,7 @@ class InstanceView(DeskView):
         context.update(
             title=f"{instance.number} {instance.title}",
             instance=instance,
-            rows=display_rows(form_class, instance.form_data),
+            rows=selectors.form_rows(form_class, instance.form_data),
             target_url=object_url(instance.target),
             handlers=[{"task": t, "delegate": delegates.get(t.assignee_id)} for t in pending],
             timeline=instance.timeline.select_related("actor", "on_behalf_of"),
@@ -298,15 +333,25 @@ class ActionView(InstanceView):
                 raise ProcessRefused(f"未知的操作「{action}」")
             if action == "approve":
                 form_data = None
+                field_files = None
                 if request.POST.get("edit_form"):
-                    edit_form = process_form_class(self.instance.code)(
-                        request.POST, target=self.instance.target, user=user
+                    edit_form = instance_form_class(self.instance)(
+                        request.POST,
+                        request.FILES,
+                        initial=self.instance.form_data,
+                        target=self.instance.target,
+                        user=user,
                     )
                     if not edit_form.is_valid():
                         raise ProcessRefused("表单填写有误，请按提示修改后再通过")
-                    form_data = edit_form.form_data()
+                    form_data, field_files = edit_form.form_data(), edit_form.uploads()
                 services.instance_approve(
-                    instance=self.instance, user=user, opinion=opinion, form_data=form_data, task_id=task_id
+                    instance=self.instance,
+                    user=user,
+                    opinion=opinion,
+                    form_data=form_data,
+                    field_files=field_files,
+                    task_id=task_id,
                 )
                 done = "已通过"
             elif action == "reject":
@@ -370,14 +415,20 @@ class ResubmitView(InstanceView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         assert self.instance is not None
-        form = process_form_class(self.instance.code)(
+        form = instance_form_class(self.instance)(
             initial=self.instance.form_data, target=self.instance.target, user=self.user
         )
         return self.render(form, self.instance.remarks)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         assert self.instance is not None
-        form = process_form_class(self.instance.code)(request.POST, target=self.instance.target, user=self.user)
+        form = instance_form_class(self.instance)(
+            request.POST,
+            request.FILES,
+            initial=self.instance.form_data,
+            target=self.instance.target,
+            user=self.user,
+        )
         remarks = request.POST.get("remarks", "").strip()
         if not form.is_valid():
             return self.render(form, remarks, status=400)
@@ -388,6 +439,7 @@ class ResubmitView(InstanceView):
                 form_data=form.form_data(),
                 remarks=remarks,
                 attachments=request.FILES.getlist("attachments"),
+                field_files=form.uploads(),
             )
         except ProcessRefused as refusal:
             return self.render(
@@ -411,6 +463,7 @@ class ResubmitView(InstanceView):
             error=error,
             resubmit=True,
             form_template=process.template if process and process.template else "",
+            form_has_files=form_has_files(form),
             **attachments_context(self.instance),
         )
         return self.render_to_response(context, status=status)
@@ -518,13 +571,26 @@ class SearchView(DeskView):
 
 
 def export_rows(rows: models.QuerySet[ProcessInstance], code: str) -> tuple[list[str], list[list[Any]]]:
-    """One row per instance; filtered to one process, its form fields (custom ones included) follow."""
-    form_class = process_form_class(code) if code else None
-    header = list(EXPORT_COLUMNS)
-    if form_class is not None:
-        header += [label for label, _ in display_rows(form_class, {})]
+    """One row per instance; filtered to one process, its form fields follow: every field any exported
+    instance was started with (the current form's first), each instance filled from its own form, so
+    instances of a type edited since still export what they hold."""
+    forms_by_fields: dict[str, type[ProcessForm]] = {}
+
+    def form_of(instance: ProcessInstance) -> type[ProcessForm]:
+        key = json.dumps(instance.definition_snapshot.get("fields"), sort_keys=True, ensure_ascii=False)
+        if key not in forms_by_fields:
+            forms_by_fields[key] = instance_form_class(instance)
+        return forms_by_fields[key]
+
+    instances = list(rows)
+    columns: dict[str, str] = {}  # field name -> column title
+    if code:
+        for form_class in [process_form_class(code), *(form_of(p) for p in instances)]:
+            for name, field in form_class.base_fields.items():
+                columns.setdefault(name, str(field.label or name))
+    header = [*EXPORT_COLUMNS, *columns.values()]
     body = []
-    for p in rows:
+    for p in instances:
         line: list[Any] = [
             p.number,
             p.process_name,
@@ -536,8 +602,9 @@ def export_rows(rows: models.QuerySet[ProcessInstance], code: str) -> tuple[list
             timezone.localtime(p.submitted_at).strftime("%Y-%m-%d %H:%M") if p.submitted_at else "",
             timezone.localtime(p.finished_at).strftime("%Y-%m-%d %H:%M") if p.finished_at else "",
         ]
-        if form_class is not None:
-            line += [value for _, value in display_rows(form_class, p.form_data)]
+        if columns:
+            fields = form_of(p).base_fields
+            line += [display_value(fields[name], p.form_data.get(name)) if name in fields else "" for name in columns]
         body.append(line)
     return header, body
 

@@ -47,7 +47,7 @@ def test_admin_adds_a_custom_field(client, admin_user):
     client.force_login(admin_user)
     response = client.post("/desk/workbench/customfield/add/", add_post(field_type="choice", choices="金融\n电商\n"))
     assert response.status_code == 302, response.content.decode()[:2000]
-    saved = CustomField.objects.get()
+    saved = CustomField.objects.get(entity="customer")
     assert (saved.entity, saved.name, saved.choice_list, saved.required) == (
         "customer",
         "industry",
@@ -62,6 +62,8 @@ def test_admin_adds_a_custom_field(client, admin_user):
         ({"name": "2abc"}, "字段名「2abc」须以英文字母开头，只含字母、数字和下划线"),
         ({"field_type": "choice", "choices": " \n"}, "类型为「选项」时至少填写一个选项（每行一个）"),
         ({"entity": "expense", "name": "amount"}, "字段名「amount」与表单已有字段重名，请换一个"),
+        ({"field_type": "link_customer"}, "类型「关联客户」只能用于流程表单"),
+        ({"field_type": "attachment"}, "类型「附件」只能用于流程表单"),
     ],
 )
 def test_bad_custom_fields_are_refused(client, admin_user, expense, post, message):
@@ -69,7 +71,25 @@ def test_bad_custom_fields_are_refused(client, admin_user, expense, post, messag
     response = client.post("/desk/workbench/customfield/add/", add_post(**post))
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert CustomField.objects.count() == 0
+    assert not CustomField.objects.exclude(entity="ecommerce_order").exists()  # 电商购销单's own are base data
+
+
+def test_a_process_field_added_here_belongs_to_its_definition(client, admin_user):
+    client.force_login(admin_user)
+    post = add_post(entity="write_off", name="region", label="区域", field_type="yes_no")
+    assert client.post("/desk/workbench/customfield/add/", post).status_code == 302
+    saved = CustomField.objects.get(name="region")
+    assert (saved.entity, saved.definition.code if saved.definition else None) == ("write_off", "write_off")
+
+
+def test_yes_no_and_money_on_a_customer_show_as_a_reader_expects(admin_user, customers):
+    from sales_erp.workbench.selectors import custom_field_values
+
+    field("customer", "vip", "重点客户", "yes_no")
+    field("customer", "deposit", "保证金", "money2")
+    a, _ = customers
+    a.extra = {"vip": False, "deposit": "5000.00"}
+    assert custom_field_values(entity="customer", values=a.extra) == [("重点客户", "否"), ("保证金", "5000.00")]
 
 
 def test_process_codes_are_offered_as_entities(client, admin_user):
@@ -125,15 +145,15 @@ def test_condition_may_name_a_custom_field_and_it_auto_passes(make_definition, p
 
 
 def test_a_process_without_registered_form_runs_on_its_custom_fields(client, people):
-    """The shape of the next issue's no-code processes: a definition whose whole form is custom fields."""
+    """A definition whose whole form is custom fields (a no-code process type)."""
     from sales_erp.workflow.models import ProcessDefinition, ProcessNode
 
-    definition = ProcessDefinition.objects.create(code="ecommerce_order", name="电商购销单")
+    definition = ProcessDefinition.objects.create(code="gift_order", name="礼品申领单")
     ProcessNode.objects.create(definition=definition, position=1, name="财务", approver_roles=[Role.FINANCE])
-    field("ecommerce_order", "goods", "商品", required=True)
-    field("ecommerce_order", "qty", "数量", "number", required=True)
+    field("gift_order", "goods", "商品", required=True)
+    field("gift_order", "qty", "数量", "number", required=True)
     client.force_login(people["s1"])
-    response = client.post("/desk/workflow/start/ecommerce_order/", {"goods": "短信包", "qty": "3"})
+    response = client.post("/desk/workflow/start/gift_order/", {"goods": "短信包", "qty": "3"})
     assert response.status_code == 302
     instance = ProcessInstance.objects.get()
     assert instance.form_data == {"goods": "短信包", "qty": "3"}
@@ -154,6 +174,8 @@ def customers():
 def test_mixin_puts_custom_fields_on_the_edit_form_and_saves_them_in_extra(client, admin_user, customers):
     field("customer", "industry", "行业", "choice", choices="金融\n电商")
     field("customer", "staff_count", "员工人数", "number")
+    field("customer", "vip", "重点客户", "yes_no")
+    field("customer", "deposit", "保证金", "money2")
     client.force_login(admin_user)
     a, _ = customers
     page = client.get(f"/cf/customers/customer/{a.pk}/change/")
@@ -167,11 +189,15 @@ def test_mixin_puts_custom_fields_on_the_edit_form_and_saves_them_in_extra(clien
         "tier": a.tier,
         "cf_industry": "电商",
         "cf_staff_count": "120",
+        "cf_vip": "true",
+        "cf_deposit": "5000",
     }
     response = client.post(f"/cf/customers/customer/{a.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     a.refresh_from_db()
-    assert a.extra == {"industry": "电商", "staff_count": "120"}
+    assert a.extra == {"industry": "电商", "staff_count": "120", "vip": True, "deposit": "5000.00"}
+    page = client.get(f"/cf/customers/customer/{a.pk}/change/").content.decode()
+    assert '<option value="true" selected>是</option>' in page
 
 
 @override_settings(ROOT_URLCONF="tests.workbench.site")
