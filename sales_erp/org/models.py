@@ -40,8 +40,11 @@ class User(AbstractUser):
         verbose_name_plural = "用户"
 
     def __str__(self) -> str:
-        full = f"{self.last_name}{self.first_name}".strip()
-        return full or self.username
+        return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        # Chinese names are family name first, with no space: 张伟, not "伟 张".
+        return f"{self.last_name}{self.first_name}".strip()
 
     # Role checks read the user's Groups once per request object and keep them.
     @property

@@ -76,3 +76,17 @@ def test_audit_trail_records_who_changed_a_user_and_shows_it(client):
     assert latest.history_type == "~"
     history_page = client.get(f"/desk/org/user/{target.pk}/history/").content.decode()
     assert "13900000000" in history_page or "mobile" in history_page.lower() or "手机" in history_page
+
+
+def test_desk_is_chinese_even_for_an_english_browser(client):
+    demo_staff_create()
+    client.login(username="sales", password=DEMO_PASSWORD)
+    html = client.get("/desk/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in html
+    assert "信息添加" in html
+
+
+def test_chinese_names_read_family_name_first():
+    user = UserFactory.create(username="zw", last_name="张", first_name="伟")
+    assert user.get_full_name() == "张伟"
+    assert str(user) == "张伟"
