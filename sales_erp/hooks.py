@@ -34,7 +34,13 @@ class PeriodicJob:
 PROCESSES: dict[str, ProcessHooks] = {}
 
 # Job name -> the service it runs. Each also has `manage.py run_job <name>` and a Celery task.
-PERIODIC_JOBS: dict[str, PeriodicJob] = {}
+PERIODIC_JOBS: dict[str, PeriodicJob] = {
+    "bill_run": PeriodicJob(
+        function="sales_erp.billing.services.bill_run",
+        crontab="30 2 * * *",
+        description="每月自动出账单：每天为账单日已到的自动产品出上月账单（已有账单的不重复出）",
+    ),
+}
 
 # What `manage.py erp_setup` runs, in order, on a new installation and again on every `make run`.
 # Each step is idempotent. Steps marked demo=True are skipped in production mode.
@@ -49,4 +55,6 @@ SETUP_STEPS: list[tuple[str, bool]] = [
 DASHBOARD_CARDS: list[str] = []
 
 # Providers of the desk's global search (desk/search.py): functions (*, user, query, limit) -> list[SearchHit].
-GLOBAL_SEARCH: list[str] = []
+GLOBAL_SEARCH: list[str] = [
+    "sales_erp.billing.selectors.bills_search",
+]

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "sales_erp.messaging",
     "sales_erp.customers",
     "sales_erp.billing",
+    "sales_erp.pricing",
 ]
 
 MIDDLEWARE = [

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 import factory
 from django.contrib.auth.models import Group
 
+from sales_erp.customers.models import Account, BillType, Customer, Product, ProductKind, Settlement, Tier
 from sales_erp.org.models import Department, User
 from sales_erp.org.roles import Role
+from sales_erp.pricing import price_models
+from sales_erp.pricing.models import PriceSchedule, PriceType
+from sales_erp.pricing.services import price_schedule_activate, price_schedule_create
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
@@ -47,3 +54,63 @@ def sales_team() -> dict[str, User]:
     s1 = UserFactory.create(username="t_sales1", roles=[Role.SALES], superior=leader)
     s2 = UserFactory.create(username="t_sales2", roles=[Role.SALES], superior=leader)
     return {"director": director, "leader": leader, "s1": s1, "s2": s2}
+
+
+# --------------------------------------------------------------------- customers (used by billing tests)
+class CustomerFactory(factory.django.DjangoModelFactory[Customer]):
+    class Meta:
+        model = Customer
+
+    name = factory.Sequence(lambda n: f"上海测试{n}科技有限公司")
+    tier = Tier.CONTRACT
+    owner = factory.SubFactory(UserFactory, roles=[Role.SALES])
+    business_contact = "王经理"
+    mobile = "13800000000"
+
+
+class ProductFactory(factory.django.DjangoModelFactory[Product]):
+    class Meta:
+        model = Product
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = "行业短信"
+    kind = ProductKind.INDUSTRY_SMS
+    bill_type = BillType.AUTO
+    bill_day = 5
+    payment_term_months = 1
+    settlement = Settlement.POSTPAID
+
+
+class AccountFactory(factory.django.DjangoModelFactory[Account]):
+    class Meta:
+        model = Account
+
+    product = factory.SubFactory(ProductFactory)
+    code = factory.Sequence(lambda n: f"T{n:05d}")
+
+
+# ------------------------------------------------------------------------------- pricing (schedules)
+def schedule_active(
+    *,
+    product: Product,
+    price_type: str = PriceType.UNIFORM,
+    tiers: list[tuple[int, int | None, str]] | None = None,
+    price: str = "0.04",
+    valid_from: date = date(2020, 1, 1),
+    valid_to: date = date(2099, 12, 31),
+    account: Account | None = None,
+    carrier_tiers: dict[str, list[tuple[int, int | None, str]]] | None = None,
+) -> PriceSchedule:
+    """An active schedule made through the services, as finance would in the desk."""
+    groups = carrier_tiers or {"": tiers or [(0, None, price)]}
+    schedule = price_schedule_create(
+        product=product,
+        account=account,
+        price_type=price_type,
+        tiers={c: tuple(price_models.Tier(lo, up, Decimal(p)) for lo, up, p in rows) for c, rows in groups.items()},
+        valid_from=valid_from,
+        valid_to=valid_to,
+        remarks="测试调价",
+        user=None,
+    )
+    return price_schedule_activate(schedule=schedule, user=None)

@@ -13,6 +13,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.views.generic import TemplateView
 
+from sales_erp.org.models import User
+
 
 class DeskView(TemplateView):
     title = ""
@@ -28,6 +30,13 @@ class DeskView(TemplateView):
             raise Http404
         request.current_app = admin.site.name
         return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def user(self) -> User:
+        """The signed-in staff user (dispatch lets nobody else in)."""
+        user = self.request.user
+        assert isinstance(user, User)
+        return user
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
