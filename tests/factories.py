@@ -12,6 +12,8 @@ from sales_erp.customers.models import Account, BillType, Customer, Product, Pro
 from sales_erp.org.models import Department, User
 from sales_erp.org.roles import Role
 from sales_erp.pricing import price_models
+from sales_erp.pricing.countries import COUNTRIES
+from sales_erp.pricing.intl_table import CountryPriceRow
 from sales_erp.pricing.models import PriceSchedule, PriceType
 from sales_erp.pricing.services import price_schedule_activate, price_schedule_create
 
@@ -100,6 +102,7 @@ def schedule_active(
     valid_to: date = date(2099, 12, 31),
     account: Account | None = None,
     carrier_tiers: dict[str, list[tuple[int, int | None, str]]] | None = None,
+    country_prices: dict[str, str] | None = None,
 ) -> PriceSchedule:
     """An active schedule made through the services, as finance would in the desk."""
     groups = carrier_tiers or {"": tiers or [(0, None, price)]}
@@ -111,6 +114,9 @@ def schedule_active(
         valid_from=valid_from,
         valid_to=valid_to,
         remarks="测试调价",
+        country_prices=[
+            CountryPriceRow(code, COUNTRIES[code], Decimal(p)) for code, p in (country_prices or {}).items()
+        ],
         user=None,
     )
     return price_schedule_activate(schedule=schedule, user=None)

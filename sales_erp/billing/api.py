@@ -37,12 +37,29 @@ class UsagePushSerializer(serializers.Serializer):
     rows = UsageRowSerializer(many=True, allow_empty=False, max_length=MAX_ROWS)  # type: ignore[call-arg]
 
 
+def serializer_errors(errors: Any) -> list[str]:
+    """The serializer's findings in the file import's words: "第 2 行: 计费条数: 请填写合法的整数值。"
+    (rows counted from 1), so a client reads one kind of error whatever found it."""
+    labels = {name: str(f.label) for name, f in UsageRowSerializer().fields.items()}
+    rows = errors.get("rows", errors)
+    if not isinstance(rows, dict):
+        return [f"rows: {message}" for message in rows]
+    found = []
+    for key, fields in rows.items():
+        if not isinstance(key, int):  # about the list itself (empty, too long)
+            found += [f"rows: {message}" for message in fields]
+            continue
+        found += [f"第 {key + 1} 行: {labels.get(name, name)}: {m}" for name, ms in fields.items() for m in ms]
+    return found
+
+
 class UsagePushApiView(APIView):
     permission_classes = [CanImportUsage]
 
     def post(self, request: Request) -> Response:
         incoming = UsagePushSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
+        if not incoming.is_valid():
+            return Response({"errors": serializer_errors(incoming.errors)}, status=status.HTTP_400_BAD_REQUEST)
         try:
             result = usage_push(rows=incoming.validated_data["rows"], user=cast(User, request.user))
         except UsageRejected as exc:

@@ -25,6 +25,7 @@ from sales_erp.pricing.money import to_cents, to_price_places
 from sales_erp.pricing.price_models import PriceModel, Tier, price_model_for
 from sales_erp.pricing.tiers import TierGroups
 
+NO_PRICE_MONTH = "{month} 没有生效的调价"
 NO_PRICE_DAYS = "{days} 没有生效的调价"
 NO_PRICE_CARRIER = "调价 #{schedule} 没有{carrier}的价格"
 NO_COUNTRY = "有 {count} 条发送量没有注明国家/地区，无法按国际价格表计价"
@@ -112,6 +113,8 @@ def needs_daily(*, period: date, account_ids: list[int], schedules: list[Schedul
     account-specific price covers part of it, or a graduated price is shared by several accounts (its
     tiers then follow the order of the days)."""
     last = month_end(period)
+    if not schedules:
+        return False  # nothing to price with: the month's totals say so just as well
     for account_id in account_ids:
         own = [s for s in schedules if s.account_id == account_id]
         if own and (len(own) > 1 or not (own[0].valid_from <= period and own[0].valid_to >= last)):
@@ -153,6 +156,8 @@ def product_month_rate(
     usage = [u for u in usage if u.count > 0]
     if not usage:
         return NoBill(NoBillCode.NO_USAGE, NO_USAGE.format(month=f"{period:%Y-%m}"))
+    if not schedules:
+        return NoBill(NoBillCode.NO_PRICE, NO_PRICE_MONTH.format(month=f"{period:%Y-%m}"))
     last = month_end(period)
     applicable: dict[int, list[ScheduleTerms]] = {}
     priced: list[tuple[tuple, ScheduleTerms, str, Usage]] = []  # (order, schedule, price list, usage)
