@@ -65,6 +65,9 @@ class BillLineInline(DeskTabularInline):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True  # whoever may see the bill sees its lines
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[BillLine]:
         return super().get_queryset(request).select_related("account").prefetch_related("tiers")
 
@@ -139,7 +142,12 @@ class BillAdmin(ReadOnlyAdmin):
     def run_page(self, request: HttpRequest) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("billing:bill_run"))
 
-    @action(description="重新生成账单", icon="refresh", permissions=["generate_bill"])
+    def has_regenerate_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Offered only while the bill is 未对账 (detail actions pass the object id)."""
+        issued = Bill.objects.filter(pk=obj, status=BillStatus.ISSUED).exists()
+        return issued and request.user.has_perm("billing.generate_bill")
+
+    @action(description="重新生成账单", icon="refresh", permissions=["regenerate"])
     def regenerate(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
         bill = bills_visible_to(request.user).get(pk=object_id)  # type: ignore[arg-type]
         return HttpResponseRedirect(

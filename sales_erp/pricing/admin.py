@@ -12,7 +12,14 @@ from django.urls import reverse
 from unfold.decorators import action, display
 
 from sales_erp.desk.admin_base import DeskAdmin, DeskTabularInline
-from sales_erp.pricing.models import CountryPrice, PriceSchedule, PriceScheduleAttachment, PriceTier, ScheduleStatus
+from sales_erp.pricing.models import (
+    SCHEDULE_TRANSITIONS,
+    CountryPrice,
+    PriceSchedule,
+    PriceScheduleAttachment,
+    PriceTier,
+    ScheduleStatus,
+)
 from sales_erp.pricing.selectors import schedules_visible_to
 
 STATUS_COLOURS = {
@@ -25,6 +32,9 @@ STATUS_COLOURS = {
 
 class ReadOnlyInline(DeskTabularInline):
     can_delete = False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True  # whoever may see the schedule sees its tiers, table and attachments
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -91,7 +101,17 @@ class PriceScheduleAdmin(DeskAdmin):
         return request.user.has_perm("pricing.add_priceschedule")
 
     def has_activate_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.has_perm("pricing.activate_priceschedule")
+        return self.status_allows(request, obj, ScheduleStatus.ACTIVE)
+
+    def has_void_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.status_allows(request, obj, ScheduleStatus.VOID)
+
+    def status_allows(self, request: HttpRequest, object_id: Any, target: str) -> bool:
+        """Offer 生效/作废 only where the transition map allows it (detail actions pass the object id)."""
+        if not request.user.has_perm("pricing.activate_priceschedule"):
+            return False
+        status = PriceSchedule.objects.filter(pk=object_id).values_list("status", flat=True).first()
+        return status is not None and target in SCHEDULE_TRANSITIONS[status]
 
     @admin.display(description="客户", ordering="product__customer__name")
     def customer(self, schedule: PriceSchedule) -> str:
@@ -113,7 +133,7 @@ class PriceScheduleAdmin(DeskAdmin):
     def activate(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("pricing:schedule_action", args=[object_id, "activate"]))
 
-    @action(description="作废", icon="block", permissions=["activate"])
+    @action(description="作废", icon="block", permissions=["void"])
     def void(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("pricing:schedule_action", args=[object_id, "void"]))
 
