@@ -18,11 +18,10 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Max, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import DateField, DateTimeField, DecimalField, Field, Max, Model, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from sales_erp.billing.models import (
     BILL_TRANSITIONS,
@@ -62,6 +61,9 @@ from sales_erp.messaging.models import MessageKind
 from sales_erp.messaging.services import message_send
 from sales_erp.org.models import User
 
+DUPLICATE_UNNAMED = (
+    "文件中有重复的行（同一账号、日期、运营商、国家/地区；账号仅大小写或空格不同也算重复），请合并后再导入"
+)
 MAX_LISTED_ERRORS = 200
 MORE_ERRORS = "…… 另有 {count} 处错误未列出，请先改正以上各行"
 STORE_CHUNK = 5000
@@ -128,7 +130,13 @@ def usage_push(*, rows: Iterable[dict[str, Any]], user: User | None) -> UsageImp
 
 
 def accounts_by_code() -> dict[str, int]:
-    return dict(Account.objects.values_list("code", "pk"))
+    """Account ids by code as typed and case-folded: the platform's `a8560` is account A8560 on either
+    database (MariaDB compares codes without case anyway; SQLite would not)."""
+    codes: dict[str, int] = {}
+    for code, pk in Account.objects.values_list("code", "pk"):
+        codes.setdefault(code.casefold(), pk)
+        codes[code] = pk
+    return codes
 
 
 def usage_store(
@@ -146,13 +154,26 @@ def usage_store(
         columns, source_rows = rows()
         before = UsageRecord.objects.aggregate(top=Max("pk"))["top"] or 0
         parsed = usage_rows_parse(source_rows, columns=columns, accounts=accounts_by_code(), state=state)
-        written = 0
+        written, collided = 0, False
+        fresh: dict[str, bool] = {}  # month → no usage of it was stored before this import
         while chunk := list(islice(parsed, STORE_CHUNK)):
-            if not state.errors:  # after the first bad row, only read on to name every other one
-                written += usage_rows_upsert(chunk)
+            if state.errors or collided:
+                continue  # after the first bad row, only read on to name every other one
+            for month in {row[3] for row in chunk} - fresh.keys():
+                fresh[month] = not UsageRecord.objects.filter(month=month, pk__lte=before).exists()
+            # A month nobody imported before cannot collide with stored keys: a plain insert does, at
+            # about half the cost of an upsert. A repeat inside the file still hits the unique key.
+            insert_only = all(fresh[row[3]] for row in chunk)
+            try:
+                with transaction.atomic():
+                    written += usage_rows_upsert(chunk, insert_only=insert_only)
+            except IntegrityError:
+                collided = True
         if state.suspects:
             columns, again = rows()
             state.errors.extend(duplicates_confirm(again, columns=columns, suspects=state.suspects))
+        if collided and not state.errors:
+            state.errors.append(DUPLICATE_UNNAMED)
         if not state.errors and not state.rows:
             state.errors.append(NO_ROWS)
         if state.errors:
@@ -194,13 +215,16 @@ def row_number(message: str) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
-def usage_rows_upsert(rows: list[StoredRow]) -> int:
+def usage_rows_upsert(rows: list[StoredRow], *, insert_only: bool = False) -> int:
     """Insert new keys, replace the counts of changed ones, leave equal ones alone; returns the driver's
-    affected-row count (see usage_store for what it means on each database)."""
+    affected-row count (see usage_store for what it means on each database). `insert_only` when no key
+    can exist yet."""
     table = UsageRecord._meta.db_table
     columns = "account_code, account_id, day, month, carrier, country, submitted, succeeded, billable"
     values = ", ".join(["%s"] * 9)
-    if connection.vendor == "sqlite":
+    if insert_only:
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"
+    elif connection.vendor == "sqlite":
         sql = (
             f"INSERT INTO {table} ({columns}) VALUES ({values}) "
             "ON CONFLICT (account_code, day, carrier, country) DO UPDATE SET "
@@ -222,16 +246,16 @@ def usage_rows_upsert(rows: list[StoredRow]) -> int:
 
 def usage_accounts_relink(*, month: date) -> int:
     """Usage that arrived before its account existed: attach it now that the code matches an account."""
-    codes = dict(
-        Account.objects.filter(
-            code__in=UsageRecord.objects.filter(month=month, account__isnull=True).values("account_code")
-        ).values_list("code", "pk")
-    )
+    unmatched = UsageRecord.objects.filter(month=month, account__isnull=True)
+    codes = set(unmatched.values_list("account_code", flat=True).distinct())
+    if not codes:
+        return 0
+    accounts = accounts_by_code()
     linked = 0
-    for code, account_id in codes.items():
-        linked += UsageRecord.objects.filter(month=month, account__isnull=True, account_code=code).update(
-            account_id=account_id
-        )
+    for code in codes:
+        account_id = accounts.get(code) or accounts.get(code.casefold())
+        if account_id is not None:
+            linked += unmatched.filter(account_code=code).update(account_id=account_id)
     return linked
 
 
@@ -312,39 +336,76 @@ def products_rate(*, products: QuerySet[Product], period: date) -> list[tuple[Pr
     return outcomes
 
 
-def bill_lines_create(pairs: list[tuple[Bill, Rated]]) -> None:
-    lines: list[BillLine] = []
-    rated_lines = []
-    for bill, rated in pairs:
-        for rated_line in rated.lines:
-            lines.append(
-                BillLine(
-                    bill=bill,
-                    account_id=rated_line.account_id,
-                    carrier=rated_line.carrier,
-                    country=rated_line.country,
-                    count=rated_line.count,
-                    unit_price=rated_line.unit_price,
-                    amount=rated_line.amount,
-                )
-            )
-            rated_lines.append(rated_line)
-    BillLine.objects.bulk_create(lines, batch_size=2000)
-    BillLineTier.objects.bulk_create(
+def models_insert(model: type[Model], rows: Iterable[dict[str, Any]]) -> None:
+    """INSERT rows given as {attname: value} without building model instances: the bill run writes
+    hundreds of thousands, and bulk_create spends most of its time preparing each field of each object.
+    Fields not given take their defaults, so a field added to the model later needs nothing here."""
+    fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
+    defaults = {f.attname: f.get_default() for f in fields}
+    adapters = [db_adapter(f) for f in fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column or f.attname) for f in fields)
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    values = (
+        tuple(adapt(row.get(f.attname, defaults[f.attname])) for f, adapt in zip(fields, adapters, strict=True))
+        for row in rows
+    )
+    with connection.cursor() as cursor:
+        while chunk := list(islice(values, 5000)):
+            cursor.executemany(sql, chunk)
+
+
+def db_adapter(field: Field) -> Callable[[Any], Any]:
+    """What the database driver takes for this field's Python values (both SQLite and MariaDB)."""
+    if isinstance(field, DateTimeField):
+        return lambda value: None if value is None else connection.ops.adapt_datetimefield_value(value)
+    if isinstance(field, DateField):
+        return lambda value: None if value is None else value.isoformat()
+    if isinstance(field, DecimalField):
+        return lambda value: None if value is None else str(value)
+    return lambda value: value
+
+
+def bill_lines_create(pairs: list[tuple[int, Rated]], *, lines_of: QuerySet[BillLine]) -> None:
+    """The lines of freshly made bills (bill id, figures), then their tier breakdown."""
+    models_insert(
+        BillLine,
         (
-            BillLineTier(
-                line=line,
-                schedule_id=tier.schedule_id,
-                lower=tier.lower,
-                upper=tier.upper,
-                count=tier.count,
-                price=tier.price,
-                amount=tier.amount,
-            )
-            for line, rated_line in zip(lines, rated_lines, strict=True)
-            for tier in rated_line.tiers
+            {
+                "bill_id": bill_id,
+                "account_id": line.account_id,
+                "carrier": line.carrier,
+                "country": line.country,
+                "count": line.count,
+                "unit_price": line.unit_price,
+                "amount": line.amount,
+            }
+            for bill_id, rated in pairs
+            for line in rated.lines
         ),
-        batch_size=2000,
+    )
+    line_ids = {
+        (bill_id, account_id, carrier, country): pk
+        for pk, bill_id, account_id, carrier, country in lines_of.values_list(
+            "pk", "bill_id", "account_id", "carrier", "country"
+        )
+    }
+    models_insert(
+        BillLineTier,
+        (
+            {
+                "line_id": line_ids[(bill_id, line.account_id, line.carrier, line.country)],
+                "schedule_id": tier.schedule_id,
+                "lower": tier.lower,
+                "upper": tier.upper,
+                "count": tier.count,
+                "price": tier.price,
+                "amount": tier.amount,
+            }
+            for bill_id, rated in pairs
+            for line in rated.lines
+            for tier in line.tiers
+        ),
     )
 
 
@@ -425,7 +486,8 @@ def bill_run(*, day: date | None = None, month: date | str | None = None, user: 
     to_bill = due.exclude(pk__in=Bill.objects.filter(period=period).values("product_id"))
     outcomes = products_rate(products=to_bill, period=period)
     now = timezone.now()
-    pairs: list[tuple[Bill, Rated]] = []
+    bills: list[dict[str, Any]] = []
+    rated_by_product: dict[int, Rated] = {}
     no_bills: list[tuple[ProductMonth, NoBill]] = []
     for product, outcome in outcomes:
         if isinstance(outcome, NoBill):
@@ -434,31 +496,39 @@ def bill_run(*, day: date | None = None, month: date | str | None = None, user: 
         bill_date, due_date = bill_dates(
             period=period, bill_day=product.bill_day, payment_term_months=product.payment_term_months
         )
-        bill = Bill(
-            name=bill_name(period=period, product=product),
-            product_id=product.pk,
-            customer_id=product.customer_id,
-            period=period,
-            bill_date=bill_date,
-            due_date=due_date,
-            count=outcome.count,
-            amount=outcome.amount,
-            generated_at=now,
-            generated_by=user,
-            bill_run=run,
+        bills.append(
+            {
+                "name": bill_name(period=period, product=product),
+                "product_id": product.pk,
+                "customer_id": product.customer_id,
+                "period": period,
+                "bill_date": bill_date,
+                "due_date": due_date,
+                "count": outcome.count,
+                "amount": outcome.amount,
+                "generated_at": now,
+                "generated_by_id": user.pk if user else None,
+                "bill_run_id": run.pk,
+            }
         )
-        pairs.append((bill, outcome))
-    bulk_create_with_history([bill for bill, _ in pairs], Bill, batch_size=2000, default_user=user)
-    bill_lines_create(pairs)
-    news = reasons_record(period=period, run=run, no_bills=no_bills, billed=[b.product_id for b, _ in pairs])
+        rated_by_product[product.pk] = outcome
+    models_insert(Bill, bills)
+    bill_ids = dict(Bill.objects.filter(bill_run=run).values_list("product_id", "pk"))
+    history = {"history_date": now, "history_type": "+", "history_user_id": user.pk if user else None}
+    models_insert(Bill.history.model, ({**bill, "id": bill_ids[bill["product_id"]], **history} for bill in bills))
+    bill_lines_create(
+        [(bill_ids[pk], rated) for pk, rated in rated_by_product.items()],
+        lines_of=BillLine.objects.filter(bill__bill_run=run),
+    )
+    news = reasons_record(period=period, run=run, no_bills=no_bills, billed=list(rated_by_product))
     reasons_notify(period=period, news=news)
     unmatched = unmatched_usage(period=period)
     run.due_count = billed_before + len(outcomes)
-    run.billed_count, run.no_bill_count, run.existing_count = len(pairs), len(no_bills), billed_before
+    run.billed_count, run.no_bill_count, run.existing_count = len(bills), len(no_bills), billed_before
     run.finished_at = timezone.now()
     run.report = {
         "month": f"{period:%Y-%m}",
-        "billed_amount": str(sum((bill.amount for bill, _ in pairs), Decimal("0.00"))),
+        "billed_amount": str(sum((bill["amount"] for bill in bills), Decimal("0.00"))),
         "no_bill": [
             {
                 "product": product.code,
@@ -536,7 +606,7 @@ def bill_store(*, bill: Bill | None, loaded: ProductMonth, rated: Rated, period:
             setattr(bill, name, value)
         bill._history_user = user  # type: ignore[attr-defined]
         bill.save(update_fields=list(fields))
-    bill_lines_create([(bill, rated)])
+    bill_lines_create([(bill.pk, rated)], lines_of=BillLine.objects.filter(bill=bill))
     return bill
 
 

@@ -212,6 +212,8 @@ def usage_rows_parse(
             seen.add(digest)
         account_id = accounts.get(account)
         if account_id is None:
+            account_id = accounts.get(account.casefold())
+        if account_id is None:
             entry = unmatched.get(account)
             if entry is None:
                 entry = unmatched[account] = UnmatchedCode(account)

@@ -9,13 +9,24 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from sales_erp.billing.models import Bill, BillLine, BillLineTier, BillRun, NoBillCode, NoBillReason, UsageRecord
+from sales_erp.billing.models import (
+    Bill,
+    BillLine,
+    BillLineTier,
+    BillRun,
+    BillStatus,
+    NoBillCode,
+    NoBillReason,
+    UsageRecord,
+)
 from sales_erp.billing.services import bill_run, usage_import, usage_push
 from sales_erp.customers.models import BillType, ProductKind
 from sales_erp.jobs.models import JobRun
 from sales_erp.messaging.models import Message, MessageKind
-from tests.factories import AccountFactory, CustomerFactory, ProductFactory, schedule_active
+from sales_erp.org.roles import Role
+from tests.factories import AccountFactory, CustomerFactory, ProductFactory, UserFactory, schedule_active
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +174,7 @@ def test_reasons_for_products_without_a_bill(october):
     usage_push(
         rows=[
             {"day": date(2026, 10, 1), "account": "N0001", "billable": 5},
-            {"day": date(2026, 10, 1), "account": "x7001", "billable": 7},
+            {"day": date(2026, 10, 1), "account": "X 7001", "billable": 7},
             {"day": date(2026, 10, 1), "account": "I0001", "country": "US", "billable": 3},
             {"day": date(2026, 10, 1), "account": "I0001", "country": "JP", "billable": 4},
         ],
@@ -173,7 +184,7 @@ def test_reasons_for_products_without_a_bill(october):
     no_usage = AccountFactory.create(code="Z0001").product
     schedule_active(product=no_usage)
     no_account = ProductFactory.create()
-    mistyped = AccountFactory.create(code="X7001").product  # the platform sends x7001
+    mistyped = AccountFactory.create(code="X7001").product  # the platform sends "X 7001"
     schedule_active(product=mistyped)
     intl = AccountFactory.create(code="I0001", product=ProductFactory.create(kind=ProductKind.INTL_SMS)).product
     intl_schedule = schedule_active(product=intl, country_prices={"US": "0.35"})
@@ -185,7 +196,7 @@ def test_reasons_for_products_without_a_bill(october):
         no_price.pk: (NoBillCode.NO_PRICE, "2026-10 没有生效的调价"),
         no_usage.pk: (NoBillCode.NO_USAGE, "2026-10 没有计费条数"),
         no_account.pk: (NoBillCode.ACCOUNT_ERROR, "产品没有填写账号"),
-        mistyped.pk: (NoBillCode.ACCOUNT_ERROR, "发送量中的账号 x7001 与产品账号 X7001 写法不一致，请核对产品账号"),
+        mistyped.pk: (NoBillCode.ACCOUNT_ERROR, "发送量中的账号 X 7001 与产品账号 X7001 写法不一致，请核对产品账号"),
         intl.pk: (NoBillCode.INTL_TABLE, f"调价 #{intl_schedule.pk} 的国际价格表缺少 日本(JP) 的价格"),
     }
     run = BillRun.objects.latest("started_at")
@@ -195,7 +206,7 @@ def test_reasons_for_products_without_a_bill(october):
         "产品账号填写错误",
         "国际调价表格式错误",
     }
-    assert run.report["unmatched"] == [{"code": "x7001", "billable": 7}]
+    assert run.report["unmatched"] == [{"code": "X 7001", "billable": 7}]
 
 
 def test_a_missing_customer_contact_is_never_a_reason(october):
@@ -260,3 +271,23 @@ def test_bill_run_is_a_periodic_job_with_a_command(october):
 def test_a_month_given_explicitly_bills_that_month(october):
     report = bill_run(month="2026-10", day=date(2027, 3, 1))
     assert (report["month"], report["billed"]) == ("2026-10", 3)
+
+
+def test_bills_of_a_run_carry_their_audit_trail_and_run(october):
+    finance = UserFactory.create(username="fin_run", roles=[Role.FINANCE])
+    before = timezone.now()
+
+    bill_run(day=date(2026, 11, 5), user=finance)
+
+    run = BillRun.objects.get()
+    for bill in Bill.objects.all():
+        [created] = bill.history.all()
+        assert (created.history_type, created.history_user, created.amount) == ("+", finance, bill.amount)
+        assert (bill.bill_run, bill.generated_by, bill.status) == (run, finance, BillStatus.ISSUED)
+        assert before <= bill.generated_at <= timezone.now()
+        assert (bill.written_off_amount, bill.invoiced_amount) == (Decimal("0.00"), Decimal("0.00"))
+    assert (run.triggered_by, run.billed_count, run.report["billed_amount"]) == (
+        finance,
+        2,
+        str(sum(Bill.objects.values_list("amount", flat=True))),
+    )

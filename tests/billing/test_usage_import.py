@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from rest_framework.authtoken.models import Token
 
 from sales_erp.billing.models import UsageImport, UsageRecord
-from sales_erp.billing.services import UsageRejected, usage_import
+from sales_erp.billing.services import DUPLICATE_UNNAMED, UsageRejected, usage_import
 from sales_erp.org.roles import Role
 from tests.factories import AccountFactory, UserFactory
 
@@ -264,3 +264,21 @@ def test_api_says_what_is_wrong_with_the_envelope(client, api_finance):
     assert push(client, [], api_finance).json() == {"errors": ["rows: 列表不能为空。"]}
     response = client.post("/api/billing/usage/", {}, content_type="application/json", **api_finance)
     assert response.json() == {"errors": ["rows: 该字段是必填项。"]}
+
+
+def test_account_codes_differing_only_in_case_are_one_key_on_mariadb_and_two_on_sqlite(client, finance):
+    from django.db import connection
+
+    page = upload(client, (HEADER + "2026-10-01,a8560,移动,1,1,1\n2026-10-01,A8560,移动,2,2,2\n").encode())
+
+    if connection.vendor == "sqlite":
+        assert page.context["result"].created == 2
+    else:  # MariaDB's collation compares codes without case: refused rather than merged silently
+        assert page.context["errors"] == [DUPLICATE_UNNAMED]
+        assert UsageRecord.objects.count() == 0
+
+
+def test_an_account_code_in_another_case_is_the_same_account(client, finance):
+    account = AccountFactory.create(code="A8560")
+    upload(client, (HEADER + "2026-10-01,a8560,移动,1,1,1\n").encode())
+    assert UsageRecord.objects.get().account == account
