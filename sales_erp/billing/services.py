@@ -56,7 +56,7 @@ from sales_erp.billing.usage_rows import (
     usage_rows_parse,
 )
 from sales_erp.customers.models import Account, BillType, Product
-from sales_erp.desk.tabular import TableFileError, table_open
+from sales_erp.desk.tabular import TableFileError, row_number_of, table_open
 from sales_erp.messaging.models import MessageKind
 from sales_erp.messaging.services import message_send
 from sales_erp.org.models import User
@@ -64,6 +64,7 @@ from sales_erp.org.models import User
 DUPLICATE_UNNAMED = (
     "文件中有重复的行（同一账号、日期、运营商、国家/地区；账号仅大小写或空格不同也算重复），请合并后再导入"
 )
+BILLED_MONTH = "{month} 已有 {count} 张未对账的账单：账单不随发送量自动更新，需要时请在账单页“重新生成账单”"
 MAX_LISTED_ERRORS = 200
 MORE_ERRORS = "…… 另有 {count} 处错误未列出，请先改正以上各行"
 STORE_CHUNK = 5000
@@ -177,7 +178,7 @@ def usage_store(
         if not state.errors and not state.rows:
             state.errors.append(NO_ROWS)
         if state.errors:
-            raise UsageRejected(sorted(state.errors, key=row_number))
+            raise UsageRejected(sorted(state.errors, key=row_number_of))
         created = UsageRecord.objects.filter(pk__gt=before).count()
         # SQLite counts a changed row once and an unchanged one not at all; MariaDB (with Django's
         # FOUND_ROWS flag) counts an insert once, a changed row twice and an unchanged row once.
@@ -191,6 +192,7 @@ def usage_store(
             months=sorted(state.months),
             unmatched=unmatched,
             dry_run=dry_run,
+            warnings=billed_months_warnings(months=sorted(state.months)) if created or updated else [],
         )
         if dry_run:
             transaction.set_rollback(True)
@@ -210,9 +212,14 @@ def usage_store(
     return result
 
 
-def row_number(message: str) -> int:
-    digits = message.removeprefix("第 ").split(" ", 1)[0]
-    return int(digits) if digits.isdigit() else 0
+def billed_months_warnings(*, months: list[str]) -> list[str]:
+    """Usage changed in a month that already has bills: the bills keep their figures until regenerated."""
+    warnings = []
+    for month in months:
+        issued = Bill.objects.filter(period=month, status=BillStatus.ISSUED).count()
+        if issued:
+            warnings.append(BILLED_MONTH.format(month=month[:7], count=issued))
+    return warnings
 
 
 def usage_rows_upsert(rows: list[StoredRow], *, insert_only: bool = False) -> int:

@@ -86,3 +86,10 @@ def table_open(*, data: bytes, name: str, required: Sequence[str], aliases: dict
         if all(column in columns for column in required):
             return Table(header_row=number, columns=columns, rows=rows)
     raise TableFileError(HEADER_NOT_FOUND.format(name=name, lines=HEADER_SCAN_ROWS, columns="、".join(required)))
+
+
+def row_number_of(message: str) -> int:
+    """The row a "第 7 行: …" message is about (0 for a message about the whole file), to list errors in
+    row order whatever check found them."""
+    digits = message.removeprefix("第 ").split(" ", 1)[0]
+    return int(digits) if digits.isdigit() else 0

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sales_erp.desk.tabular import Cell, TableFileError, table_open
+from sales_erp.desk.tabular import Cell, TableFileError, row_number_of, table_open
 from sales_erp.pricing.countries import COUNTRIES, COUNTRY_BY_NAME
 from sales_erp.pricing.money import unit_price_parse
 
@@ -74,7 +74,7 @@ def intl_price_table_parse(*, data: bytes, name: str) -> list[CountryPriceRow]:
     if not first_row and not errors:
         errors.append(NO_ROWS)
     if errors:
-        raise PriceTableInvalid(sorted(errors, key=row_of))
+        raise PriceTableInvalid(sorted(errors, key=row_number_of))
     return result
 
 
@@ -82,9 +82,3 @@ def cell_text(cells: Sequence[Cell], index: int | None) -> str:
     if index is None or index >= len(cells) or cells[index] is None:
         return ""
     return str(cells[index])
-
-
-def row_of(message: str) -> int:
-    """Errors are listed in row order, whatever check found them."""
-    digits = message.removeprefix("第 ").split(" ", 1)[0]
-    return int(digits) if digits.isdigit() else 0

@@ -282,3 +282,20 @@ def test_an_account_code_in_another_case_is_the_same_account(client, finance):
     account = AccountFactory.create(code="A8560")
     upload(client, (HEADER + "2026-10-01,a8560,移动,1,1,1\n").encode())
     assert UsageRecord.objects.get().account == account
+
+
+def test_a_change_to_a_billed_month_warns_that_bills_keep_their_figures(client, finance):
+    from sales_erp.billing.services import bill_run
+    from tests.factories import schedule_active
+
+    account = AccountFactory.create(code="A8560")
+    schedule_active(product=account.product)
+    upload(client, (HEADER + "2026-10-01,A8560,移动,1,1,10\n").encode())
+    bill_run(day=date(2026, 11, 28))
+
+    page = upload(client, (HEADER + "2026-10-01,A8560,移动,1,1,12\n").encode())
+
+    assert page.context["result"].warnings == [
+        "2026-10 已有 1 张未对账的账单：账单不随发送量自动更新，需要时请在账单页“重新生成账单”"
+    ]
+    assert "账单不随发送量自动更新" in page.content.decode()
