@@ -55,6 +55,7 @@ class ReadOnlyAdmin(DeskAdmin):
 
 class BillLineInline(DeskTabularInline):
     model = BillLine
+    hide_title = True  # each row says it all; unfold would repeat the line's str above it
     fields = ["account", "carrier", "country", "count", "unit_price", "amount", "breakdown"]
     readonly_fields = fields
     can_delete = False
@@ -76,14 +77,14 @@ class BillLineInline(DeskTabularInline):
         rows = [
             (
                 f"#{t.schedule_id}",
-                f"{t.lower}–{'' if t.upper is None else t.upper}",
+                f"{t.lower} 条以上" if t.upper is None else f"{t.lower}–{t.upper} 条",
                 t.count,
                 t.price,
                 t.amount.normalize(),
             )
             for t in line.tiers.all()
         ]
-        return format_html_join("", "<div>调价 {}：{} 条档 · {} × {} = {}</div>", rows) if rows else "—"
+        return format_html_join("", "<div>调价 {}：{}档 · {} × {} = {}</div>", rows) if rows else "—"
 
 
 @admin.register(Bill)
@@ -91,7 +92,7 @@ class BillAdmin(ReadOnlyAdmin):
     list_display = [
         "name",
         "customer",
-        "product",
+        "product_label",
         "month",
         "bill_date",
         "due_date",
@@ -106,8 +107,8 @@ class BillAdmin(ReadOnlyAdmin):
     fields = [
         "name",
         "customer",
-        "product",
-        "period",
+        "product_label",
+        "month",
         "bill_date",
         "due_date",
         "count",
@@ -129,6 +130,10 @@ class BillAdmin(ReadOnlyAdmin):
     @admin.display(description="账单月份", ordering="period")
     def month(self, bill: Bill) -> str:
         return f"{bill.period:%Y-%m}"
+
+    @admin.display(description="产品", ordering="product__code")
+    def product_label(self, bill: Bill) -> str:
+        return f"{bill.product.name}（{bill.product.code}）"
 
     @display(description="状态", label=STATUS_COLOURS)
     def status_badge(self, bill: Bill) -> tuple[str, str]:
@@ -227,7 +232,7 @@ class BillRunAdmin(ReadOnlyAdmin):
 
 @admin.register(NoBillReason)
 class NoBillReasonAdmin(ReadOnlyAdmin):
-    list_display = ["product", "customer", "owner", "month", "code", "detail", "checked_at"]
+    list_display = ["product_label", "customer", "owner", "month", "code", "detail", "checked_at"]
     list_filter = ["code", "period"]
     search_fields = ["product__code", "product__name", "customer__name"]
     fields = ["product", "customer", "period", "code", "detail", "bill_run", "first_seen_at", "checked_at"]
@@ -240,6 +245,10 @@ class NoBillReasonAdmin(ReadOnlyAdmin):
     @admin.display(description="账单月份", ordering="period")
     def month(self, reason: NoBillReason) -> str:
         return f"{reason.period:%Y-%m}"
+
+    @admin.display(description="产品", ordering="product__code")
+    def product_label(self, reason: NoBillReason) -> str:
+        return f"{reason.product.name}（{reason.product.code}）"
 
     @admin.display(description="归属销售")
     def owner(self, reason: NoBillReason) -> str:

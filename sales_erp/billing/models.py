@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from sales_erp.customers.models import Account, Customer, Product
@@ -86,7 +87,7 @@ class UsageImport(models.Model):
         ordering = ["-imported_at"]
 
     def __str__(self) -> str:
-        return f"{self.file_name or self.get_source_display()} {self.imported_at:%Y-%m-%d %H:%M}"
+        return f"{self.file_name or self.get_source_display()} {timezone.localtime(self.imported_at):%Y-%m-%d %H:%M}"
 
 
 class BillStatus(models.TextChoices):
@@ -134,7 +135,7 @@ class BillRun(models.Model):
         permissions = [("run_bills", "可执行出账")]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} 出账 {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.month:%Y-%m} 出账 {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
 
 
 class Bill(models.Model):
@@ -203,7 +204,7 @@ class BillLine(models.Model):
         ordering = ["bill", "account__code", "carrier", "country"]
 
     def __str__(self) -> str:
-        return f"{self.account_id} {self.count} × {self.unit_price} = {self.amount}"
+        return f"{self.account.code} {self.count} × {self.unit_price} = {self.amount}"
 
 
 class BillLineTier(models.Model):

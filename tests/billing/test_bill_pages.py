@@ -50,7 +50,7 @@ def test_the_bill_page_shows_lines_and_the_tier_breakdown(client, two_customers)
     assert "账单-2026-10-S1001" in html
     assert "S1001" in html and "7.00" in html  # 100 × 0.05 + 50 × 0.04
     assert "0–100 条档 · 100 × 0.050000 = 5" in html
-    assert "100– 条档 · 50 × 0.040000 = 2" in html
+    assert "100 条以上档 · 50 × 0.040000 = 2" in html
     assert "重新生成账单" in html
 
 
