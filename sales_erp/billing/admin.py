@@ -53,6 +53,18 @@ class ReadOnlyAdmin(DeskAdmin):
         return False
 
 
+class ProductMonthColumns:
+    """账单月份 and 产品 columns of a product-month record (a bill, a no-bill reason)."""
+
+    @admin.display(description="账单月份", ordering="period")
+    def month(self, record: Bill | NoBillReason) -> str:
+        return f"{record.period:%Y-%m}"
+
+    @admin.display(description="产品", ordering="product__code")
+    def product_label(self, record: Bill | NoBillReason) -> str:
+        return f"{record.product.name}（{record.product.code}）"
+
+
 class BillLineInline(DeskTabularInline):
     model = BillLine
     hide_title = True  # each row says it all; unfold would repeat the line's str above it
@@ -88,7 +100,7 @@ class BillLineInline(DeskTabularInline):
 
 
 @admin.register(Bill)
-class BillAdmin(ReadOnlyAdmin):
+class BillAdmin(ProductMonthColumns, ReadOnlyAdmin):
     list_display = [
         "name",
         "customer",
@@ -126,14 +138,6 @@ class BillAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Bill]:
         return bills_visible_to(request.user)  # type: ignore[arg-type]
-
-    @admin.display(description="账单月份", ordering="period")
-    def month(self, bill: Bill) -> str:
-        return f"{bill.period:%Y-%m}"
-
-    @admin.display(description="产品", ordering="product__code")
-    def product_label(self, bill: Bill) -> str:
-        return f"{bill.product.name}（{bill.product.code}）"
 
     @display(description="状态", label=STATUS_COLOURS)
     def status_badge(self, bill: Bill) -> tuple[str, str]:
@@ -231,7 +235,7 @@ class BillRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(NoBillReason)
-class NoBillReasonAdmin(ReadOnlyAdmin):
+class NoBillReasonAdmin(ProductMonthColumns, ReadOnlyAdmin):
     list_display = ["product_label", "customer", "owner", "month", "code", "detail", "checked_at"]
     list_filter = ["code", "period"]
     search_fields = ["product__code", "product__name", "customer__name"]
@@ -241,14 +245,6 @@ class NoBillReasonAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[NoBillReason]:
         return no_bill_reasons_visible_to(request.user)  # type: ignore[arg-type]
-
-    @admin.display(description="账单月份", ordering="period")
-    def month(self, reason: NoBillReason) -> str:
-        return f"{reason.period:%Y-%m}"
-
-    @admin.display(description="产品", ordering="product__code")
-    def product_label(self, reason: NoBillReason) -> str:
-        return f"{reason.product.name}（{reason.product.code}）"
 
     @admin.display(description="归属销售")
     def owner(self, reason: NoBillReason) -> str:

@@ -87,6 +87,17 @@ def overlap_check(
         raise PricingRefused(OVERLAP.format(other=label, pk=other.pk), code="schedule.overlap")
 
 
+def schedule_overlap_check(*, schedule: PriceSchedule, statuses: tuple[str, ...]) -> None:
+    overlap_check(
+        product=schedule.product,
+        account=schedule.account,
+        valid_from=schedule.valid_from,
+        valid_to=schedule.valid_to,
+        statuses=statuses,
+        exclude_pk=schedule.pk,
+    )
+
+
 def attachments_check(files: Sequence[UploadedFile]) -> None:
     total = sum(f.size or 0 for f in files)
     if total > MAX_ATTACHMENTS_BYTES:
@@ -176,14 +187,7 @@ def schedule_lock(schedule: PriceSchedule) -> PriceSchedule:
 def price_schedule_submit(*, schedule: PriceSchedule, user: User | None) -> PriceSchedule:
     """Draft → 审批中, when its price_change process starts. Refused if it overlaps a live schedule."""
     schedule = schedule_lock(schedule)
-    overlap_check(
-        product=schedule.product,
-        account=schedule.account,
-        valid_from=schedule.valid_from,
-        valid_to=schedule.valid_to,
-        statuses=(ScheduleStatus.ACTIVE, ScheduleStatus.PENDING),
-        exclude_pk=schedule.pk,
-    )
+    schedule_overlap_check(schedule=schedule, statuses=(ScheduleStatus.ACTIVE, ScheduleStatus.PENDING))
     price_schedule_transition(schedule=schedule, to=ScheduleStatus.PENDING, user=user)
     return schedule
 
@@ -192,14 +196,7 @@ def price_schedule_submit(*, schedule: PriceSchedule, user: User | None) -> Pric
 def price_schedule_activate(*, schedule: PriceSchedule, user: User | None) -> PriceSchedule:
     """The schedule takes effect (price_change archived, or finance/admin in the desk)."""
     schedule = schedule_lock(schedule)
-    overlap_check(
-        product=schedule.product,
-        account=schedule.account,
-        valid_from=schedule.valid_from,
-        valid_to=schedule.valid_to,
-        statuses=(ScheduleStatus.ACTIVE,),
-        exclude_pk=schedule.pk,
-    )
+    schedule_overlap_check(schedule=schedule, statuses=(ScheduleStatus.ACTIVE,))
     price_schedule_transition(schedule=schedule, to=ScheduleStatus.ACTIVE, user=user)
     return schedule
 

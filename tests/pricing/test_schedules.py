@@ -107,6 +107,7 @@ def test_an_overlapping_schedule_is_refused_naming_the_other(client, finance):
 
     page = client.post(CREATE, form_data(product))
 
+    assert f"与调价 #{live.pk}（产品 {product.code}" in page.content.decode()
     assert page.context["form"].non_field_errors() == [
         f"与调价 #{live.pk}（产品 {product.code}，2026-10-01 至 2026-11-10）（已生效）时间重叠：同一产品（或同一账号）"
         f"的价格不能重叠，请调整起止日期，或先作废调价 #{live.pk}"
