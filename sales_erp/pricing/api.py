@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from sales_erp.billing.models import CARRIER_BY_TEXT
 from sales_erp.org.models import User
 from sales_erp.pricing.models import PriceType
+from sales_erp.pricing.price_models import Tier
 from sales_erp.pricing.quotes import price_list_pick, quote_compute
 from sales_erp.pricing.selectors import schedule_tier_groups, schedules_visible_to
 from sales_erp.pricing.tiers import TiersInvalid, tiers_validate
@@ -21,6 +22,7 @@ from sales_erp.pricing.tiers import TiersInvalid, tiers_validate
 NEEDS_PRICE = "请给出 schedule（调价编号），或 price_type 与 tiers"
 PICK_CARRIER = "该价格分运营商报价，请给出 carrier（移动、联通、电信）"
 SCHEDULE_NOT_FOUND = "没有编号为 {pk} 的调价"
+PICK_COUNTRY = "该调价按国家计价，请给出 country（{codes}）"
 
 
 class CanViewPrices(BasePermission):
@@ -40,6 +42,7 @@ class QuoteRequestSerializer(serializers.Serializer):
     price_type = serializers.ChoiceField(choices=PriceType.choices, required=False)
     tiers = TierRowSerializer(many=True, required=False)
     carrier = serializers.ChoiceField(choices=sorted(CARRIER_BY_TEXT), required=False, default="")
+    country = serializers.CharField(required=False, default="", help_text="国际短信: 国家代码，如 US")
     count = serializers.IntegerField(min_value=0, label="条数")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -65,6 +68,12 @@ class QuoteApiView(APIView):
             if schedule is None:
                 raise NotFound(SCHEDULE_NOT_FOUND.format(pk=data["schedule"]))
             price_type, groups = schedule.price_type, schedule_tier_groups(schedule)
+            countries = dict(schedule.country_prices.values_list("country", "price"))
+            if countries:  # 国际短信: each country at its price in the table
+                country = data["country"].strip().upper()
+                if country not in countries:
+                    raise serializers.ValidationError({"country": [PICK_COUNTRY.format(codes="、".join(countries))]})
+                groups = {"": (Tier(0, None, countries[country]),)}
         else:
             price_type, groups = data["price_type"], data["tier_groups"]
         tiers = price_list_pick(groups, CARRIER_BY_TEXT[data["carrier"]])

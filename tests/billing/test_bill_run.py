@@ -291,3 +291,22 @@ def test_bills_of_a_run_carry_their_audit_trail_and_run(october):
         2,
         str(sum(Bill.objects.values_list("amount", flat=True))),
     )
+
+
+def test_an_international_product_is_billed_per_country_from_its_price_table(october):
+    product = ProductFactory.create(kind=ProductKind.INTL_SMS, name="国际短信")
+    AccountFactory.create(product=product, code="I8560")
+    schedule_active(product=product, country_prices={"US": "0.35", "JP": "0.48"})
+    text = "日期,账号,运营商,国家/地区,提交条数,成功条数,计费条数\n" + (
+        "2026-10-01,I8560,,US,10,10,10\n2026-10-02,I8560,,美国,5,5,5\n2026-10-02,I8560,,JP,3,3,3\n"
+    )
+    usage_import(data=text.encode("gbk"), name="intl.csv", user=None)
+
+    bill_run(day=date(2026, 11, 28))
+
+    bill = Bill.objects.get(product=product)
+    assert {(line.country, line.count, line.unit_price, line.amount) for line in bill.lines.all()} == {
+        ("US", 15, Decimal("0.350000"), Decimal("5.25")),
+        ("JP", 3, Decimal("0.480000"), Decimal("1.44")),
+    }
+    assert bill.amount == Decimal("6.69")

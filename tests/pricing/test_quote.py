@@ -117,3 +117,16 @@ def test_api_quote_of_a_schedule_one_may_not_see_is_404(client, token_of):
 def test_api_quote_needs_a_login(client):
     response = client.post("/api/pricing/quote/", {"count": 1}, content_type="application/json")
     assert response.status_code == 401
+
+
+def test_api_quote_of_an_international_schedule_takes_a_country(client, token_of):
+    from sales_erp.customers.models import ProductKind
+
+    schedule = schedule_active(product=ProductFactory.create(kind=ProductKind.INTL_SMS), country_prices={"US": "0.35"})
+    headers = token_of(schedule.product.customer.owner)
+    body = {"schedule": schedule.pk, "country": "us", "count": 10}
+    response = client.post("/api/pricing/quote/", body, content_type="application/json", **headers)
+    assert response.json()["amount"] == "3.50"
+    body["country"] = "JP"
+    response = client.post("/api/pricing/quote/", body, content_type="application/json", **headers)
+    assert response.json() == {"country": ["该调价按国家计价，请给出 country（US）"]}
