@@ -24,9 +24,3 @@ test:
 	@echo "==> pytest on SQLite"; DB_ENGINE=sqlite $(PY) -m pytest
 	@echo "==> pytest on MariaDB"; DB_ENGINE=mariadb DB_NAME=erp_$$$$ $(PY) -m pytest
 	@echo "==> all checks passed on SQLite and MariaDB"
-
-# Benchmarks on throwaway databases, SQLite then MariaDB (kept out of `make test`; each prints BENCH lines).
-bench:
-	@for script in bench/usage_import.py bench/bill_run.py; do \
-		for db in sqlite mariadb; do DB_ENGINE=$$db $(PY) $$script || exit 1; done; \
-	done

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -19,7 +20,7 @@ def database_open() -> str:
     if ENGINE == "sqlite":
         folder = tempfile.mkdtemp(prefix="erp_bench_")
         os.environ["SQLITE_PATH"] = str(Path(folder) / "bench.sqlite3")
-        atexit.register(lambda: [p.unlink() for p in Path(folder).glob("*")] and Path(folder).rmdir())
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
     else:
         import MySQLdb
 

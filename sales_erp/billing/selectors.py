@@ -8,17 +8,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 
-from sales_erp.billing.models import Bill, NoBillReason, UsageRecord
+from sales_erp.billing.models import Bill, BillStatus, NoBillReason, UsageRecord
 from sales_erp.billing.rating import ScheduleTerms, Usage, month_end, needs_daily
-from sales_erp.customers.models import Account, Product, ProductKind
+from sales_erp.customers.models import Account, Customer, Product, ProductKind
 from sales_erp.customers.selectors import customer_visibility_q
 from sales_erp.desk.search import SearchHit
 from sales_erp.org.models import User
 from sales_erp.pricing.models import CountryPrice, PriceSchedule, PriceTier, ScheduleStatus
+from sales_erp.pricing.money import to_cents
 from sales_erp.pricing.price_models import Tier
 
 DAILY_CHUNK = 500  # products per query when their usage is read day by day
@@ -183,3 +185,27 @@ def unmatched_usage(*, period: date) -> list[dict[str, object]]:
         .order_by("-billable")
     )
     return [{"code": row["account_code"], "billable": int(row["billable"] or 0)} for row in rows]
+
+
+PANEL_BILLS = 12
+
+
+def customer_bills_panel(*, customer: Customer, user: User) -> dict[str, Any] | None:
+    """The customer page's 账单 panel (hooks.CUSTOMER_PAGE_PANELS): the latest bills, the open amount,
+    and the products that got no bill, as far as `user` may see them."""
+    bills = bills_visible_to(user).filter(customer=customer)
+    reasons = no_bill_reasons_visible_to(user).filter(customer=customer).order_by("-period")
+    latest = list(bills.order_by("-period", "name")[:PANEL_BILLS])
+    if not latest and not reasons.exists():
+        return None
+    issued = bills.filter(status=BillStatus.ISSUED).aggregate(total=Sum("amount"), n=Count("pk"))
+    return {
+        "title": "账单",
+        "template": "billing/customer_bills_panel.html",
+        "bills": latest,
+        "more": bills.count() > len(latest),
+        "issued_count": issued["n"],
+        "issued_amount": to_cents(issued["total"] or Decimal(0)),  # SQLite sums lose the scale
+        "reasons": list(reasons[:PANEL_BILLS]),
+        "list_url": reverse("admin:billing_bill_changelist") + f"?customer__id__exact={customer.pk}",
+    }

@@ -2,6 +2,7 @@
 page with its lines and tier breakdown, 出账 by hand and its report, the menu, the global search."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -134,3 +135,21 @@ def test_the_history_of_a_hidden_bill_is_a_404_too(client, two_customers):
     mine = Bill.objects.get(product=two_customers["mine"])
     assert client.get(f"/desk/billing/bill/{theirs.pk}/history/").status_code == 404
     assert client.get(f"/desk/billing/bill/{mine.pk}/history/").status_code == 200
+
+
+def test_the_customer_page_panel_lists_bills_and_reasons_for_whoever_may_see_them(two_customers):
+    from django.template.loader import render_to_string
+
+    from sales_erp.billing.selectors import customer_bills_panel
+
+    customer = two_customers["mine"].customer
+    panel = customer_bills_panel(customer=customer, user=two_customers["me"])
+
+    assert panel is not None
+    assert [b.name for b in panel["bills"]] == ["账单-2026-10-S1001"]
+    assert (panel["issued_count"], panel["issued_amount"]) == (1, Decimal("7.00"))
+    assert [r.product for r in panel["reasons"]] == [two_customers["unpriced"]]
+    html = render_to_string(panel["template"], {"panel": panel})
+    assert "未对账 1 张，共 7.00 元" in html and "产品当月没有调价" in html
+    stranger = UserFactory.create(username="stranger", roles=[Role.SALES])
+    assert customer_bills_panel(customer=customer, user=stranger) is None
