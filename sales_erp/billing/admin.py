@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from unfold.decorators import action, display
@@ -63,6 +64,11 @@ class ProductMonthColumns:
     @admin.display(description="产品", ordering="product__code")
     def product_label(self, record: Bill | NoBillReason) -> str:
         return f"{record.product.name}（{record.product.code}）"
+
+    def generate_page_for(self, record: Bill | NoBillReason) -> HttpResponseRedirect:
+        """生成账单, filled in with the record's product and month."""
+        query = f"?product={record.product_id}&month={record.period:%Y-%m}"
+        return HttpResponseRedirect(reverse("billing:bill_generate") + query)
 
 
 class BillLineInline(DeskTabularInline):
@@ -158,10 +164,7 @@ class BillAdmin(ProductMonthColumns, ReadOnlyAdmin):
 
     @action(description="重新生成账单", icon="refresh", permissions=["regenerate"])
     def regenerate(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
-        bill = bills_visible_to(request.user).get(pk=object_id)  # type: ignore[arg-type]
-        return HttpResponseRedirect(
-            reverse("billing:bill_generate") + f"?product={bill.product_id}&month={bill.period:%Y-%m}"
-        )
+        return self.generate_page_for(get_object_or_404(self.get_queryset(request), pk=object_id))
 
 
 @admin.register(BillRun)
@@ -252,10 +255,7 @@ class NoBillReasonAdmin(ProductMonthColumns, ReadOnlyAdmin):
 
     @action(description="生成账单", icon="post_add", permissions=["generate_bill"])
     def generate(self, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
-        reason = no_bill_reasons_visible_to(request.user).get(pk=object_id)  # type: ignore[arg-type]
-        return HttpResponseRedirect(
-            reverse("billing:bill_generate") + f"?product={reason.product_id}&month={reason.period:%Y-%m}"
-        )
+        return self.generate_page_for(get_object_or_404(self.get_queryset(request), pk=object_id))
 
 
 @admin.register(UsageRecord)

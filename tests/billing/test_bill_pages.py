@@ -153,3 +153,12 @@ def test_the_customer_page_panel_lists_bills_and_reasons_for_whoever_may_see_the
     assert "未对账 1 张，共 7.00 元" in html and "产品当月没有调价" in html
     stranger = UserFactory.create(username="stranger", roles=[Role.SALES])
     assert customer_bills_panel(customer=customer, user=stranger) is None
+
+
+def test_the_buttons_lead_to_generate_filled_in(client, two_customers):
+    client.force_login(two_customers["me"])
+    bill = Bill.objects.get(product=two_customers["mine"])
+    response = client.get(f"/desk/billing/bill/{bill.pk}/regenerate/")
+    assert response["Location"] == f"/desk/billing/bills/generate/?product={bill.product_id}&month=2026-10"
+    theirs = Bill.objects.get(product=two_customers["theirs"])
+    assert client.get(f"/desk/billing/bill/{theirs.pk}/regenerate/").status_code == 404
