@@ -43,6 +43,11 @@ PERIODIC_JOBS: dict[str, PeriodicJob] = {
     "job_runs_prune": PeriodicJob(
         function="sales_erp.jobs.services.job_runs_prune", crontab="30 3 * * *", description="清理半年前的任务运行记录"
     ),
+    "bill_run": PeriodicJob(
+        function="sales_erp.billing.services.bill_run",
+        crontab="30 2 * * *",
+        description="每月自动出账单：每天为账单日已到的自动产品出上月账单（已有账单的不重复出）",
+    ),
 }
 
 # What `manage.py erp_setup` runs, in order, on a new installation and again on every `make run`.
@@ -68,10 +73,13 @@ GLOBAL_SEARCH: list[str] = [
     "sales_erp.workflow.selectors.process_search",
     "sales_erp.customers.search.customer_hits",
     "sales_erp.customers.search.account_hits",
+    "sales_erp.billing.selectors.bills_search",
 ]
 
 # Panels on a customer's page (customers/views.CustomerPageView) that other apps fill — open processes,
 # bills, balances: dotted paths of functions (*, customer, user) -> dict | None, where the dict is
 # {"title": str, "template": str, **context}; the template sees that dict as `panel`. A function returns
 # None when it has nothing to show.
-CUSTOMER_PAGE_PANELS: list[str] = []
+CUSTOMER_PAGE_PANELS: list[str] = [
+    "sales_erp.billing.selectors.customer_bills_panel",
+]

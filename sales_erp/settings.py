@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "sales_erp.billing",
     "sales_erp.workbench",
     "sales_erp.workflow",
+    "sales_erp.pricing",
 ]
 
 MIDDLEWARE = [

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from sales_erp.customers.models import (
     Account,
+    BillType,
     Contact,
     ContactForm,
     ContactLog,
@@ -21,6 +25,11 @@ from sales_erp.customers.models import (
 )
 from sales_erp.org.models import Department, User
 from sales_erp.org.roles import Role
+from sales_erp.pricing import price_models
+from sales_erp.pricing.countries import COUNTRIES
+from sales_erp.pricing.intl_table import CountryPriceRow
+from sales_erp.pricing.models import PriceSchedule, PriceType
+from sales_erp.pricing.services import price_schedule_activate, price_schedule_create
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
@@ -105,7 +114,9 @@ class ProductFactory(factory.django.DjangoModelFactory[Product]):
     customer = factory.SubFactory(CustomerFactory)
     name = "行业短信"
     kind = ProductKind.INDUSTRY_SMS
+    bill_type = BillType.AUTO
     bill_day = 5
+    payment_term_months = 1
     settlement = Settlement.POSTPAID
 
 
@@ -126,3 +137,34 @@ class ContractFactory(factory.django.DjangoModelFactory[Contract]):
     customer = factory.SubFactory(CustomerFactory)
     status = ContractStatus.ARCHIVED
     archived_on = factory.LazyAttribute(lambda c: c.valid_from)
+
+
+# ------------------------------------------------------------------------------- pricing (schedules)
+def schedule_active(
+    *,
+    product: Product,
+    price_type: str = PriceType.UNIFORM,
+    tiers: list[tuple[int, int | None, str]] | None = None,
+    price: str = "0.04",
+    valid_from: date = date(2020, 1, 1),
+    valid_to: date = date(2099, 12, 31),
+    account: Account | None = None,
+    carrier_tiers: dict[str, list[tuple[int, int | None, str]]] | None = None,
+    country_prices: dict[str, str] | None = None,
+) -> PriceSchedule:
+    """An active schedule made through the services, as finance would in the desk."""
+    groups = carrier_tiers or {"": tiers or [(0, None, price)]}
+    schedule = price_schedule_create(
+        product=product,
+        account=account,
+        price_type=price_type,
+        tiers={c: tuple(price_models.Tier(lo, up, Decimal(p)) for lo, up, p in rows) for c, rows in groups.items()},
+        valid_from=valid_from,
+        valid_to=valid_to,
+        remarks="测试调价",
+        country_prices=[
+            CountryPriceRow(code, COUNTRIES[code], Decimal(p)) for code, p in (country_prices or {}).items()
+        ],
+        user=None,
+    )
+    return price_schedule_activate(schedule=schedule, user=None)

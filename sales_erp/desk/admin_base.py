@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.admin.utils import unquote
+from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 
@@ -12,6 +16,16 @@ class DeskAdmin(SimpleHistoryAdmin, ModelAdmin):
     list_per_page = 50
     list_fullwidth = True
     warn_unsaved_form = True
+
+    # DESIGN §1: asking for a record one may not see is a 404 — not the admin's redirect with "does not
+    # exist", and not the history page, which would otherwise show a hidden record from its history rows.
+    def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts: Any, object_id: str) -> HttpResponse:
+        raise Http404
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
 
 
 class DeskTabularInline(TabularInline):

@@ -107,9 +107,46 @@ NAVIGATION: list[dict[str, Any]] = [
             item(_("预警名单"), "warning", reverse_lazy("customers:warnings"), perm("customers.view_customer")),
         ],
     },
-    {"title": _("运营流程"), "collapsible": True, "items": []},
+    {
+        "title": _("运营流程"),
+        "collapsible": True,
+        "items": [
+            item(
+                _("价格表/调价"),
+                "sell",
+                reverse_lazy("admin:pricing_priceschedule_changelist"),
+                perm("pricing.view_priceschedule"),
+            ),
+            item(_("报价计算器"), "calculate", reverse_lazy("pricing:quote"), perm("pricing.view_priceschedule")),
+        ],
+    },
     {"title": _("收尾流程"), "collapsible": True, "items": []},
-    {"title": _("财务"), "collapsible": True, "items": []},
+    {
+        "title": _("财务"),
+        "collapsible": True,
+        "items": [
+            item(_("发送量导入"), "upload_file", reverse_lazy("billing:usage_import"), perm("billing.import_usage")),
+            item(
+                _("发送量"),
+                "bar_chart",
+                reverse_lazy("admin:billing_usagerecord_changelist"),
+                perm("billing.view_usagerecord"),
+            ),
+            item(_("账单"), "receipt", reverse_lazy("admin:billing_bill_changelist"), perm("billing.view_bill")),
+            item(
+                _("出账记录"),
+                "receipt_long",
+                reverse_lazy("admin:billing_billrun_changelist"),
+                perm("billing.view_billrun"),
+            ),
+            item(
+                _("无账单原因"),
+                "report",
+                reverse_lazy("admin:billing_nobillreason_changelist"),
+                perm("billing.view_nobillreason"),
+            ),
+        ],
+    },
     {
         "title": _("报表"),
         "collapsible": True,

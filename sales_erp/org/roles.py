@@ -104,3 +104,30 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: ["*"],
     Role.CUSTOMER: [],
 }
+
+# Pricing and bills (DESIGN §4): sales see their own customers' prices, bills and no-bill reasons and may
+# press "生成账单"; finance imports usage, creates and activates schedules and runs the bills; the six ops
+# roles read them for the reconciliation check.
+PRICING_BILLING_READ = [
+    "pricing.view_priceschedule",
+    "billing.view_bill",
+    "billing.view_billline",
+    "billing.view_nobillreason",
+]
+for _role in (Role.SALES, Role.SALES_LEADER, Role.SALES_DIRECTOR, Role.SALES_ADMIN):
+    ROLE_PERMISSIONS[_role] += [*PRICING_BILLING_READ, "billing.generate_bill"]
+for _role in (Role.FINANCE, Role.FINANCE_HQ):
+    ROLE_PERMISSIONS[_role] += [
+        *PRICING_BILLING_READ,
+        "pricing.add_priceschedule",
+        "pricing.activate_priceschedule",
+        "billing.view_usagerecord",
+        "billing.delete_usagerecord",
+        "billing.import_usage",
+        "billing.view_usageimport",
+        "billing.generate_bill",
+        "billing.run_bills",
+        "billing.view_billrun",
+    ]
+for _role in OPS_CHECK_ROLES:
+    ROLE_PERMISSIONS[_role] += [*PRICING_BILLING_READ, "billing.view_usagerecord", "billing.view_billrun"]

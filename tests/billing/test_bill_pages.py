@@ -1,0 +1,164 @@
+"""The billing desk pages as each role sees them: lists scoped by visibility (404, never 403), the bill
+page with its lines and tier breakdown, 出账 by hand and its report, the menu, the global search."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from sales_erp.billing.models import Bill, BillRun
+from sales_erp.billing.services import bill_run, usage_push
+from sales_erp.desk.search import global_search
+from sales_erp.org.roles import Role
+from tests.factories import AccountFactory, ProductFactory, UserFactory, schedule_active
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_customers():
+    """Two salespeople's products, each billed for October 2026, and one product without a price."""
+    mine = AccountFactory.create(code="S1001").product
+    schedule_active(product=mine, price_type="graduated", tiers=[(0, 100, "0.05"), (100, None, "0.04")])
+    theirs = AccountFactory.create(code="S2001").product
+    schedule_active(product=theirs)
+    unpriced = AccountFactory.create(code="S1002", product=ProductFactory.create(customer=mine.customer)).product
+    usage_push(
+        rows=[
+            {"day": date(2026, 10, 2), "account": "S1001", "billable": 150},
+            {"day": date(2026, 10, 2), "account": "S2001", "billable": 10},
+            {"day": date(2026, 10, 2), "account": "S1002", "billable": 10},
+        ],
+        user=None,
+    )
+    bill_run(day=date(2026, 11, 28))
+    return {"mine": mine, "theirs": theirs, "unpriced": unpriced, "me": mine.customer.owner}
+
+
+def test_sales_see_only_their_customers_bills(client, two_customers):
+    client.force_login(two_customers["me"])
+    page = client.get("/desk/billing/bill/")
+    assert page.status_code == 200
+    assert [b.name for b in page.context["cl"].result_list] == ["账单-2026-10-S1001"]
+    theirs = Bill.objects.get(product=two_customers["theirs"])
+    assert client.get(f"/desk/billing/bill/{theirs.pk}/change/").status_code == 404
+
+
+def test_the_bill_page_shows_lines_and_the_tier_breakdown(client, two_customers):
+    client.force_login(two_customers["me"])
+    bill = Bill.objects.get(product=two_customers["mine"])
+    html = client.get(f"/desk/billing/bill/{bill.pk}/change/").content.decode()
+    assert "账单-2026-10-S1001" in html
+    assert "S1001" in html and "7.00" in html  # 100 × 0.05 + 50 × 0.04
+    assert "0–100 条档 · 100 × 0.050000 = 5" in html
+    assert "100 条以上档 · 50 × 0.040000 = 2" in html
+    assert "重新生成账单" in html
+
+
+def test_finance_sees_every_bill(client, two_customers):
+    client.force_login(UserFactory.create(username="fin", roles=[Role.FINANCE]))
+    page = client.get("/desk/billing/bill/")
+    assert len(page.context["cl"].result_list) == 2
+
+
+def test_sales_see_the_reasons_of_their_own_products_only(client, two_customers):
+    other = UserFactory.create(username="other", roles=[Role.SALES])
+    client.force_login(other)
+    assert list(client.get("/desk/billing/nobillreason/").context["cl"].result_list) == []
+    client.force_login(two_customers["me"])
+    page = client.get("/desk/billing/nobillreason/")
+    [reason] = page.context["cl"].result_list
+    assert reason.product == two_customers["unpriced"]
+    assert "产品当月没有调价" in page.content.decode()
+    assert "生成账单" in page.content.decode()
+
+
+def test_finance_runs_the_bills_by_hand_and_reads_the_report(client, two_customers):
+    finance = UserFactory.create(username="fin2", roles=[Role.FINANCE])
+    client.force_login(finance)
+    assert client.get("/desk/billing/bills/run/").status_code == 200
+
+    response = client.post("/desk/billing/bills/run/", {"month": "2026-10"})
+
+    run = BillRun.objects.latest("started_at")
+    assert response["Location"] == f"/desk/billing/billrun/{run.pk}/change/"
+    assert (run.triggered_by, run.billed_count, run.existing_count, run.no_bill_count) == (finance, 0, 2, 1)
+    html = client.get(response["Location"]).content.decode()
+    assert "2026-10 出账完成：新出账单 0 张，未出账产品 1 个，已有账单 2 张" in html
+    assert "产品当月没有调价" in html and two_customers["unpriced"].code in html
+
+
+def test_sales_cannot_run_the_bills(client, two_customers):
+    client.force_login(two_customers["me"])
+    assert client.get("/desk/billing/bills/run/").status_code == 404
+    assert client.post("/desk/billing/bills/run/", {"month": "2026-10"}).status_code == 404
+    assert BillRun.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "sees", "hidden"),
+    [
+        (Role.FINANCE, ["发送量导入", "账单", "出账记录", "无账单原因", "价格表/调价", "报价计算器"], []),
+        (Role.SALES, ["账单", "无账单原因", "价格表/调价", "报价计算器"], ["发送量导入", "出账记录"]),
+    ],
+)
+def test_menu_entries_follow_the_roles(client, role, sees, hidden):
+    client.force_login(UserFactory.create(username=f"menu_{role}", roles=[role]))
+    html = client.get("/desk/").content.decode()
+    for title in sees:
+        assert title in html
+    for title in hidden:
+        assert title not in html
+
+
+def test_global_search_finds_bills_the_user_may_see(two_customers):
+    hits = global_search(user=two_customers["me"], query="S1001")
+    assert [(h.kind, h.label) for h in hits] == [("账单", "账单-2026-10-S1001")]
+    assert global_search(user=two_customers["me"], query="S2001") == []
+    finance = UserFactory.create(username="fin3", roles=[Role.FINANCE])
+    assert [h.label for h in global_search(user=finance, query="账单-2026-10")] == [
+        "账单-2026-10-S1001",
+        "账单-2026-10-S2001",
+    ]
+
+
+def test_usage_list_and_import_log_render_for_finance(client, two_customers):
+    client.force_login(UserFactory.create(username="fin4", roles=[Role.FINANCE]))
+    assert client.get("/desk/billing/usagerecord/").status_code == 200
+    assert client.get("/desk/billing/usageimport/").status_code == 200
+    assert client.get("/desk/billing/billrun/").status_code == 200
+
+
+def test_the_history_of_a_hidden_bill_is_a_404_too(client, two_customers):
+    client.force_login(two_customers["me"])
+    theirs = Bill.objects.get(product=two_customers["theirs"])
+    mine = Bill.objects.get(product=two_customers["mine"])
+    assert client.get(f"/desk/billing/bill/{theirs.pk}/history/").status_code == 404
+    assert client.get(f"/desk/billing/bill/{mine.pk}/history/").status_code == 200
+
+
+def test_the_customer_page_panel_lists_bills_and_reasons_for_whoever_may_see_them(two_customers):
+    from django.template.loader import render_to_string
+
+    from sales_erp.billing.selectors import customer_bills_panel
+
+    customer = two_customers["mine"].customer
+    panel = customer_bills_panel(customer=customer, user=two_customers["me"])
+
+    assert panel is not None
+    assert [b.name for b in panel["bills"]] == ["账单-2026-10-S1001"]
+    assert (panel["issued_count"], panel["issued_amount"]) == (1, Decimal("7.00"))
+    assert [r.product for r in panel["reasons"]] == [two_customers["unpriced"]]
+    html = render_to_string(panel["template"], {"panel": panel})
+    assert "未对账 1 张，共 7.00 元" in html and "产品当月没有调价" in html
+    stranger = UserFactory.create(username="stranger", roles=[Role.SALES])
+    assert customer_bills_panel(customer=customer, user=stranger) is None
+
+
+def test_the_buttons_lead_to_generate_filled_in(client, two_customers):
+    client.force_login(two_customers["me"])
+    bill = Bill.objects.get(product=two_customers["mine"])
+    response = client.get(f"/desk/billing/bill/{bill.pk}/regenerate/")
+    assert response["Location"] == f"/desk/billing/bills/generate/?product={bill.product_id}&month=2026-10"
+    theirs = Bill.objects.get(product=two_customers["theirs"])
+    assert client.get(f"/desk/billing/bill/{theirs.pk}/regenerate/").status_code == 404
