@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -56,6 +57,10 @@ def serializer_errors(errors: Any) -> list[str]:
 class UsagePushApiView(APIView):
     permission_classes = [CanImportUsage]
 
+    @extend_schema(
+        request=UsagePushSerializer,
+        responses={200: OpenApiResponse(description="导入结果"), 400: OpenApiResponse(description="逐行错误")},
+    )
     def post(self, request: Request) -> Response:
         incoming = UsagePushSerializer(data=request.data)
         if not incoming.is_valid():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
@@ -59,6 +60,10 @@ class QuoteRequestSerializer(serializers.Serializer):
 class QuoteApiView(APIView):
     permission_classes = [CanViewPrices]
 
+    @extend_schema(
+        request=QuoteRequestSerializer,
+        responses={200: OpenApiResponse(description="金额与分档明细"), 400: OpenApiResponse(description="输入错误")},
+    )
     def post(self, request: Request) -> Response:
         incoming = QuoteRequestSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
