@@ -62,6 +62,11 @@ SETUP_STEPS: list[tuple[str, bool]] = [
     ("sales_erp.customers.demo.demo_customers_create", True),
 ]
 
+# What happens when a deposit becomes a customer's (matched on import, or assigned by 销管): dotted paths
+# of functions (*, deposit) -> None, called in order inside the matching transaction (the automatic
+# write-off of DESIGN §5.4 is one).
+DEPOSIT_MATCHED: list[str] = []
+
 # Cards on the desk's home page: dotted paths of functions (request) -> dict | None, where the dict is
 # {"title": str, "template": str, **context}. A function returns None when the user may not see it.
 DASHBOARD_CARDS: list[str] = [

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "sales_erp.workbench",
     "sales_erp.workflow",
     "sales_erp.pricing",
+    "sales_erp.deposits",
 ]
 
 MIDDLEWARE = [
