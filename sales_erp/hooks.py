@@ -31,7 +31,31 @@ class PeriodicJob:
 
 # Process code -> its form and effects. The default definitions (nodes, approvers, conditions)
 # are data: sales_erp/workflow/fixtures/, editable by admins in the workbench.
-PROCESSES: dict[str, ProcessHooks] = {}
+PROCESSES: dict[str, ProcessHooks] = {
+    # customers (DESIGN §3, §6): the public pool, test accounts, contracts — sales_erp/customers/processes.py
+    "apply_customer": ProcessHooks(
+        form="sales_erp.customers.processes.ApplyCustomerForm",
+        target="customers.Customer",
+        on_submit="sales_erp.customers.processes.customer_apply_submit",  # leaves the pool (row lock)
+        on_archive="sales_erp.customers.processes.customer_apply_archive",  # the applicant's 意向客户
+        on_reject="sales_erp.customers.processes.customer_apply_release",  # back to the pool
+        on_withdraw="sales_erp.customers.processes.customer_apply_release",
+    ),
+    "test_account": ProcessHooks(
+        form="sales_erp.customers.processes.TestAccountForm",
+        target="customers.Product",
+        on_submit="sales_erp.customers.processes.test_account_submit",  # codes still free
+        on_archive="sales_erp.customers.processes.test_account_archive",  # accounts opened, tier ≥ 测试客户
+    ),
+    "contract_review": ProcessHooks(
+        form="sales_erp.customers.processes.ContractReviewForm",
+        target="customers.Customer",
+        on_submit="sales_erp.customers.processes.contract_review_submit",  # contract HT-<year>-<id> under review
+        on_archive="sales_erp.customers.processes.contract_review_archive",  # contract date, tier 合同客户
+        on_reject="sales_erp.customers.processes.contract_review_withdraw",
+        on_withdraw="sales_erp.customers.processes.contract_review_withdraw",
+    ),
+}
 
 # Job name -> the service it runs. Each also has `manage.py run_job <name>` and a Celery task.
 PERIODIC_JOBS: dict[str, PeriodicJob] = {
@@ -87,4 +111,5 @@ GLOBAL_SEARCH: list[str] = [
 # None when it has nothing to show.
 CUSTOMER_PAGE_PANELS: list[str] = [
     "sales_erp.billing.selectors.customer_bills_panel",
+    "sales_erp.customers.processes.customer_processes_panel",
 ]

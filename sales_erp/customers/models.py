@@ -354,12 +354,12 @@ class ContractStatus(models.TextChoices):
 
 
 # contract_review: the contract exists from submit (its number is shown to every approver), becomes
-# binding on archive and is void when the initiator withdraws. A reject keeps it under review: the
-# initiator edits and resubmits the same process.
+# binding on archive and is void when the process is rejected or withdrawn. A rejected process that its
+# initiator edits and resubmits reopens the same contract (same number): withdrawn → under review.
 CONTRACT_TRANSITIONS: dict[str, frozenset[str]] = {
     ContractStatus.REVIEWING: frozenset({ContractStatus.ARCHIVED, ContractStatus.WITHDRAWN}),
     ContractStatus.ARCHIVED: frozenset(),
-    ContractStatus.WITHDRAWN: frozenset(),
+    ContractStatus.WITHDRAWN: frozenset({ContractStatus.REVIEWING}),
 }
 
 

@@ -219,6 +219,12 @@ def _refuse_existing_codes(codes: list[str], *, exclude_product: Product | None 
         raise CustomerRefused(ACCOUNT_EXISTS.format(codes="、".join(taken)), code="account_exists")
 
 
+def account_codes_free_check(*, codes: list[str]) -> None:
+    """Refuse codes already opened anywhere (case-insensitive), naming them: a 测试账号申请 checks its
+    codes when it is submitted, long before 技术支持 opens them at archive."""
+    _refuse_existing_codes(codes)
+
+
 def accounts_create(*, product: Product, codes: list[str]) -> list[Account]:
     """Open accounts on a product. Codes are unique system-wide (case-insensitive); all or none."""
     _refuse_existing_codes(codes)
@@ -318,6 +324,49 @@ def contract_create(
         raise CustomerRefused("；".join(exc.messages), code="contract_invalid") from None
     contract.save()
     return contract
+
+
+def _contract_terms_set(
+    contract: Contract, *, name: str, valid_from: date | None, valid_to: date | None, draft_file=None
+) -> list[str]:
+    contract.name, contract.valid_from, contract.valid_to = name, valid_from, valid_to
+    fields = ["name", "valid_from", "valid_to"]
+    if draft_file is not None:
+        contract.draft_file = draft_file
+        fields.append("draft_file")
+    try:
+        contract.full_clean(exclude=["number", "draft_file", "signed_file"])
+    except ValidationError as exc:
+        raise CustomerRefused("；".join(exc.messages), code="contract_invalid") from None
+    return fields
+
+
+@transaction.atomic
+def contract_terms_update(
+    *, contract: Contract, name: str, valid_from: date | None, valid_to: date | None, draft_file=None
+) -> Contract:
+    """A contract under review takes the terms its process holds now (an approver edited them, or the
+    salesperson at 销售上传盖章合同)."""
+    locked = Contract.objects.select_for_update().get(pk=contract.pk)
+    if locked.status != ContractStatus.REVIEWING:
+        raise CustomerRefused(
+            CONTRACT_TRANSITION.format(name=locked, status=locked.get_status_display(), target="评审中"),
+            code="contract_transition",
+        )
+    fields = _contract_terms_set(locked, name=name, valid_from=valid_from, valid_to=valid_to, draft_file=draft_file)
+    locked.save(update_fields=fields)
+    return locked
+
+
+@transaction.atomic
+def contract_reopen(
+    *, contract: Contract, name: str, valid_from: date | None, valid_to: date | None, draft_file=None
+) -> Contract:
+    """合同评审 resubmitted after a reject: the same contract (same number) is under review again."""
+    locked = _contract_move(contract, ContractStatus.REVIEWING)
+    fields = _contract_terms_set(locked, name=name, valid_from=valid_from, valid_to=valid_to, draft_file=draft_file)
+    locked.save(update_fields=["status", *fields])
+    return locked
 
 
 def _contract_move(contract: Contract, target: ContractStatus) -> Contract:
