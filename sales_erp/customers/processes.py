@@ -91,8 +91,12 @@ def customer_apply_submit(*, instance: ProcessInstance) -> None:
 def customer_apply_release(*, instance: ProcessInstance) -> None:
     """Rejected or withdrawn: the customer returns to the pool — if it is still this applicant's claim (a
     reject or withdraw is never refused: a customer taken meanwhile by a test account simply stays)."""
-    customer = Customer.objects.filter(pk=instance.target_id).first()
-    if customer is not None and customer.tier == Tier.POOL and customer.claimed_by_id == instance.initiator_id:
+    customer = instance.target
+    if (
+        isinstance(customer, Customer)
+        and customer.tier == Tier.POOL
+        and customer.claimed_by_id == instance.initiator_id
+    ):
         with refused_as_process():
             pool_release(customer=customer)
 
@@ -245,7 +249,7 @@ def contract_terms(instance: ProcessInstance) -> dict[str, Any]:
 
 def contract_of(instance: ProcessInstance) -> Contract | None:
     number = instance.form_data.get("contract_number")
-    if not number:
+    if not number or instance.customer_id is None:
         return None
     return Contract.objects.filter(number=number, customer_id=instance.customer_id).first()
 

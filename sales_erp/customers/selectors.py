@@ -88,6 +88,20 @@ def pool_customers() -> QuerySet[Customer]:
     return Customer.objects.filter(tier=Tier.POOL, claimed_by__isnull=True)
 
 
+def pool_customer_taken(*, user: User, customer: Customer) -> tuple[str, str] | None:
+    """Why a salesperson no longer sees a pool customer they may have seen a moment ago — a colleague
+    outside their team applied for it — and where to go instead (the pool); None for any other hidden one.
+
+    The start page of a process says so instead of answering 404 (two salespeople applying one after the other).
+    """
+    from sales_erp.customers.services import POOL_CLAIMED
+
+    owners = owner_ids_of(user)
+    if customer.tier != Tier.POOL or customer.claimed_by_id is None or not owners or customer.claimed_by_id in owners:
+        return None
+    return POOL_CLAIMED.format(holder=customer.claimed_by), reverse("customers:pool")
+
+
 @dataclass(frozen=True)
 class NameCheck:
     """The answer of the 检测 button: is this company already in the system, and may the asker see it?"""

@@ -266,6 +266,17 @@ def customer_of(target: models.Model | None) -> Any:
     return None
 
 
+def customer_lock(customer: Any) -> None:
+    """Lock the customer a process is about before writing rows that refer to it.
+
+    InnoDB's foreign-key check takes a shared lock on the customer row when an instance row naming it is
+    written; two starts holding one each would deadlock as soon as an effect updates the customer
+    (申请客户's pool_claim). Taking the row lock first makes them queue, and the second sees the first's result.
+    """
+    if customer is not None:
+        list(type(customer).objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True))
+
+
 # ----------------------------------------------------------------------------------------------- routing
 def route_from(instance: ProcessInstance, index: int, *, evaluate_first: bool = True) -> None:
     """Enter node `index`: pass it automatically when its condition holds, else create its tasks.
@@ -532,6 +543,7 @@ def instance_start(
         target_check(definition, target)
         form_class = process_form_class(code, snapshot["fields"])
         data, uploads = form_validate(form_class, form_data, target=target, user=initiator, files=field_files)
+        customer_lock(customer_of(target))
         if draft is not None:
             instance = instance_lock(draft)
             if instance.status != Status.DRAFT or instance.initiator_id != initiator.pk:
@@ -769,6 +781,7 @@ def instance_resubmit(
             if instance.status == Status.RUNNING:
                 raise already_handled()
             raise ProcessRefused(errors.RESUBMIT_NOT_REJECTED.format(status=instance.get_status_display()))
+        customer_lock(instance.customer)
         uploads: dict[str, UploadedFile] = {}
         if form_data is not None:
             instance.form_data, uploads = form_validate(

@@ -26,7 +26,7 @@ from django.views import View
 from openpyxl import Workbook
 
 from sales_erp import hooks
-from sales_erp.customers.selectors import customer_visibility_q
+from sales_erp.customers.selectors import customer_visibility_q, pool_customer_taken
 from sales_erp.desk.forms import desk_widget_style
 from sales_erp.desk.views import DeskView
 from sales_erp.org.models import User
@@ -67,8 +67,21 @@ def target_resolve(request: HttpRequest, definition: ProcessDefinition) -> model
     except (ValueError, TypeError, ContentType.DoesNotExist, models.ObjectDoesNotExist):
         raise Http404 from None
     if not target_visible(request.user, target):  # type: ignore[arg-type]
+        customer = services.customer_of(target)
+        taken = pool_customer_taken(user=request.user, customer=customer) if customer is not None else None  # type: ignore[arg-type]
+        if taken is not None:
+            raise TargetTaken(*taken)
         raise Http404
     return target
+
+
+class TargetTaken(Http404):
+    """A target hidden because someone else has just taken it (a pool customer another salesperson applied
+    for): the start page says who, on the page it sends the user to, instead of a bare 404."""
+
+    def __init__(self, message: str, url: str) -> None:
+        super().__init__(message)
+        self.message, self.url = message, url
 
 
 def target_visible(user: User, target: models.Model) -> bool:
@@ -151,6 +164,13 @@ class StartView(DeskView):
 
     def allowed(self, request: HttpRequest) -> bool:
         return self.definition is not None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except TargetTaken as taken:
+            messages.error(request, taken.message)
+            return redirect(taken.url)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         assert self.definition is not None

@@ -153,7 +153,8 @@ def test_apply_customer_leaves_the_pool_at_submit_and_is_the_applicants_on_archi
     assert pool_customer.claimed_at is not None
     assert "公共池甲科技有限公司" not in as_user(s2).get("/desk/customers/pool/").content.decode()
     assert as_user(s2).get(f"/desk/customers/{pool_customer.pk}/").status_code == 404
-    assert as_user(s2).get(f"/desk/workflow/start/apply_customer/?target={pool_customer.pk}").status_code == 404
+    late = as_user(s2).get(f"/desk/workflow/start/apply_customer/?target={pool_customer.pk}")
+    assert (late.status_code, late["Location"]) == (302, "/desk/customers/pool/")  # told who has it there
     assert as_user(s1).get(f"/desk/customers/{pool_customer.pk}/").status_code == 200
 
     assert pending(instance) == ["t_leader"]
@@ -168,7 +169,7 @@ def test_apply_customer_leaves_the_pool_at_submit_and_is_the_applicants_on_archi
         (Tier.POOL, Tier.INTENT, TierRule.APPLY_CUSTOMER, today(), "t_sales1", "t_sales1")
     ]
     page = as_user(s1).get(f"/desk/customers/{pool_customer.pk}/").content.decode()
-    assert "意向客户" in page and instance.number in page
+    assert "意向客户" in page and str(instance.number) in page
 
 
 def test_reject_returns_it_to_the_pool_and_a_resubmit_takes_it_out_again(people, pool_customer):
@@ -219,6 +220,24 @@ def test_a_second_application_is_told_who_has_it_and_nothing_is_created(people, 
         )
     assert refused.value.message == f"该客户已被 {people['s1']} 申请，不能重复申请"
     assert everything() == before
+
+
+def test_applying_a_moment_too_late_on_the_page_says_who_has_it(people, pool_customer):
+    """s2 opened the start page while the customer was in the pool; s1 submitted first."""
+    s2 = as_user(people["s2"])
+    url = f"/desk/workflow/start/apply_customer/?target={pool_customer.pk}"
+    assert s2.get(url).status_code == 200
+    _, first = start(people["s1"], "apply_customer", pool_customer, {"reason": "想跟进"})
+    assert first is not None
+    before = everything()
+    response = s2.post(url, {"target": pool_customer.pk, "reason": "我也想"})
+    assert (response.status_code, response["Location"]) == (302, "/desk/customers/pool/")
+    pool = s2.get(response["Location"]).content.decode()
+    assert f"该客户已被 {people['s1']} 申请，不能重复申请" in pool and "公共池甲科技有限公司" not in pool
+    assert everything() == before
+    # a customer hidden for any other reason is still a plain 404
+    other = CustomerFactory.create(owner=people["s1"], tier=Tier.INTENT)
+    assert s2.get(f"/desk/workflow/start/apply_customer/?target={other.pk}").status_code == 404
 
 
 def test_only_a_pool_customer_can_be_applied_for_and_only_by_sales(people, pool_customer):
@@ -436,14 +455,14 @@ def test_contract_review_walks_every_node_and_the_last_needs_the_signed_scan(peo
     assert contract.draft_file.name == draft.file.name and contract.draft_file.read() == b"draft contract"
     assert instance.form_data["contract_number"] == contract.number
     assert (instance.form_data["amount"], instance.form_data["unit_price"]) == ("48000.00", "0.040000")
-    assert contract.number in as_user(people["leader"]).get(f"/desk/workflow/{instance.pk}/").content.decode()
+    assert str(contract.number) in as_user(people["leader"]).get(f"/desk/workflow/{instance.pk}/").content.decode()
 
     for who, node in [("leader", "销管"), ("sales_admin", "财务"), ("finance", "法务"), ("legal", "销售上传盖章合同")]:
         approve(people[who], instance)
         assert instance.current_node_name == node
     assert pending(instance) == ["t_sales1"]
-    page = as_user(people["s1"]).get(f"/desk/workflow/{instance.pk}/").content.decode()
-    assert "双方盖章合同扫描件" in page and 'name="signed_file"' in page
+    last_node = as_user(people["s1"]).get(f"/desk/workflow/{instance.pk}/").content.decode()
+    assert "双方盖章合同扫描件" in last_node and 'name="signed_file"' in last_node
 
     # the last node cannot pass without the countersigned scan; nothing is kept of the try
     response = act(people["s1"], instance, "approve")
