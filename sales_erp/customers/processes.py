@@ -49,6 +49,10 @@ SIGNED_MISSING = "请先上传「双方盖章合同扫描件」，再通过「�
 YES_NO = [("是", "是"), ("否", "否")]
 
 
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # the browser's date box reads ISO only
+
+
 @contextmanager
 def refused_as_process() -> Iterator[None]:
     """A customers service's refusal becomes the engine's: the sentence is shown, the action undone."""
@@ -194,18 +198,18 @@ class ContractReviewForm(ProcessForm):
     contract_number = forms.CharField(
         label="合同编号", required=False, disabled=True, help_text="流程自动生成，不需要填写"
     )
-    apply_date = forms.DateField(
-        label="申请日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    apply_date = forms.DateField(label="申请日期", initial=timezone.localdate, widget=date_input())
     contract_type = forms.ChoiceField(label="合同类型", choices=choices(CONTRACT_TYPES))
     contract_entity = forms.ChoiceField(label="合同归属", required=False, help_text="我司签约主体")
-    valid_from = forms.DateField(label="开始有效期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    valid_to = forms.DateField(label="结束有效期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(label="开始有效期", required=False, widget=date_input())
+    valid_to = forms.DateField(label="结束有效期", required=False, widget=date_input())
     monthly_volume = forms.IntegerField(label="月发送量", min_value=0, required=False)
     amount = MoneyField(label="合同金额", places=2, required=False)
     unit_price = MoneyField(label="单价", places=6, required=False)
-    is_standard = forms.ChoiceField(label="是否标准合同", choices=YES_NO, initial="是", widget=forms.RadioSelect)
-    auto_renew = forms.ChoiceField(label="自动续签", choices=YES_NO, initial="否", widget=forms.RadioSelect)
+    is_standard = forms.ChoiceField(label="是否标准合同", choices=YES_NO, initial="是")
+    auto_renew = forms.ChoiceField(
+        label="自动续签", choices=YES_NO, initial="否", help_text="自动续签的标准合同由系统自动通过销管、财务、法务节点"
+    )
     draft_file = forms.FileField(label="合同附件", widget=AttachmentInput, help_text="供各审核部门评审的合同文本")
     signed_file = forms.FileField(
         label="双方盖章合同扫描件",
