@@ -45,6 +45,7 @@ from sales_erp.workflow.forms import ProcessForm
 from sales_erp.workflow.models import Action, Attachment, ProcessInstance
 
 APPLY_ONLY_SALES = "只有销售（或部门领导）可以申请公共池客户"
+CONTRACT_POOL = "该客户在公共池中，请先发起申请客户流程，归属您之后再做合同评审"
 SIGNED_MISSING = "请先上传「双方盖章合同扫描件」，再通过「销售上传盖章合同」节点"
 YES_NO = [("是", "是"), ("否", "否")]
 
@@ -227,6 +228,8 @@ class ContractReviewForm(ProcessForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if isinstance(self.target, Customer) and self.target.tier == Tier.POOL:
+            raise ValidationError(CONTRACT_POOL)
         start, end = data.get("valid_from"), data.get("valid_to")
         if isinstance(start, date) and isinstance(end, date) and end < start:
             self.add_error("valid_to", "结束有效期不能早于开始有效期")

@@ -583,6 +583,16 @@ def test_contract_form_refusals_change_nothing(people, intent_customer, changes,
     assert everything() == before
 
 
+def test_a_pool_customer_needs_apply_customer_before_a_contract(people, pool_customer):
+    before = everything()
+    response, instance = start(people["s1"], "contract_review", pool_customer, contract_form())
+    assert (response.status_code, instance) == (400, None)
+    assert response.context["form"].non_field_errors() == [
+        "该客户在公共池中，请先发起申请客户流程，归属您之后再做合同评审"
+    ]
+    assert everything() == before
+
+
 # ------------------------------------------------------------------------------------ visibility, pages
 def test_someone_elses_customer_or_product_is_404_for_every_process(people, intent_customer, intent_product):
     s2 = as_user(people["s2"])
