@@ -33,6 +33,19 @@ class PeriodicJob:
 # are data: sales_erp/workflow/fixtures/, editable by admins in the workbench.
 PROCESSES: dict[str, ProcessHooks] = {}
 
+# price_change, payment_term, channel_report, special_request (issues 4, 5, 7)
+PROCESSES.update(
+    price_change=ProcessHooks(
+        form="sales_erp.pricing.forms.PriceChangeForm",
+        target="customers.Product",
+        template="pricing/_price_change_fields.html",
+        on_submit="sales_erp.pricing.process.price_change_submit",
+        on_archive="sales_erp.pricing.process.price_change_archive",
+        on_reject="sales_erp.pricing.process.price_change_return",
+        on_withdraw="sales_erp.pricing.process.price_change_return",
+    ),
+)
+
 # Job name -> the service it runs. Each also has `manage.py run_job <name>` and a Celery task.
 PERIODIC_JOBS: dict[str, PeriodicJob] = {
     "funnel_run": PeriodicJob(
