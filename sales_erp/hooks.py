@@ -44,6 +44,11 @@ PROCESSES.update(
         on_reject="sales_erp.pricing.process.price_change_return",
         on_withdraw="sales_erp.pricing.process.price_change_return",
     ),
+    payment_term=ProcessHooks(
+        form="sales_erp.billing.payment_term.PaymentTermForm",
+        target="customers.Product",
+        on_archive="sales_erp.billing.payment_term.payment_term_archive",
+    ),
 )
 
 # Job name -> the service it runs. Each also has `manage.py run_job <name>` and a Celery task.

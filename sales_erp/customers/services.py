@@ -253,6 +253,23 @@ def product_save(*, product: Product, account_codes: list[str]) -> Product:
     return product
 
 
+PAYMENT_TERM_RANGE = "账期为 1–12 个月，不能是 {months}"
+
+
+@transaction.atomic
+def product_payment_term_set(*, product: Product, months: int, user: User | None, reason: str = "") -> Product:
+    """账期更改流程 archived: the product's payment term (账期) becomes `months`; new bills are due that much
+    later (billing.services.bills_due_date_recompute moves the open ones). The history records `reason`."""
+    if not 1 <= months <= 12:
+        raise CustomerRefused(PAYMENT_TERM_RANGE.format(months=months), code="payment_term")
+    locked = Product.objects.select_for_update().get(pk=product.pk)
+    locked.payment_term_months = months
+    locked._history_user = user  # type: ignore[attr-defined]
+    locked._change_reason = reason[:100]  # type: ignore[attr-defined]
+    locked.save(update_fields=["payment_term_months"])
+    return locked
+
+
 def _status_move(model: type[Account] | type[Contract], *, pk: int, target: str, refusal: str, code: str):
     """Lock the row and check `target` against the model's transition map; the caller saves the move."""
     locked = model.objects.select_for_update().get(pk=pk)
