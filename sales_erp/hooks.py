@@ -49,6 +49,17 @@ PROCESSES.update(
         target="customers.Product",
         on_archive="sales_erp.billing.payment_term.payment_term_archive",
     ),
+    channel_report=ProcessHooks(
+        form="sales_erp.customers.requests.ChannelReportForm",
+        target="customers.Account",
+        on_archive="sales_erp.customers.requests.channel_report_archive",
+    ),
+    special_request=ProcessHooks(
+        form="sales_erp.customers.requests.SpecialRequestForm",
+        target="customers.Account",
+        template="customers/_special_request_fields.html",
+        on_archive="sales_erp.customers.requests.special_request_archive",
+    ),
 )
 
 # Job name -> the service it runs. Each also has `manage.py run_job <name>` and a Celery task.
@@ -105,4 +116,5 @@ GLOBAL_SEARCH: list[str] = [
 # None when it has nothing to show.
 CUSTOMER_PAGE_PANELS: list[str] = [
     "sales_erp.billing.selectors.customer_bills_panel",
+    "sales_erp.customers.selectors.customer_account_records_panel",
 ]
