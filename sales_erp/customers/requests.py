@@ -101,7 +101,8 @@ class SpecialRequestForm(ProcessForm):
         return [self[name] for name in self.fields if name not in SpecialRequestForm.base_fields]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         request_type = data.get("request_type")
         if not request_type:
             return data
@@ -117,12 +118,14 @@ class SpecialRequestForm(ProcessForm):
         if start and end and end < start:
             self.add_error("end_date", DATES_ORDER.format(start=start, end=end))
         account = self.target
-        if request_type == RequestType.UNBLOCK and isinstance(account, Account):
-            if account.status != AccountStatus.BLOCKED:
-                self.add_error(
-                    "request_type",
-                    UNBLOCK_NOT_BLOCKED.format(code=account.code, status=account.get_status_display()),
-                )
+        if (
+            request_type == RequestType.UNBLOCK
+            and isinstance(account, Account)
+            and account.status != AccountStatus.BLOCKED
+        ):
+            self.add_error(
+                "request_type", UNBLOCK_NOT_BLOCKED.format(code=account.code, status=account.get_status_display())
+            )
         return data
 
 

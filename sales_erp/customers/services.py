@@ -17,19 +17,19 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from sales_erp.customers.models import (
-    AccountRequest,
-    ChannelRegistration,
-    RequestType,
     ACCOUNT_TRANSITIONS,
     CONTRACT_TRANSITIONS,
     Account,
+    AccountRequest,
     AccountStatus,
+    ChannelRegistration,
     Contract,
     ContractStatus,
     Customer,
     InvoiceKind,
     InvoiceTitle,
     Product,
+    RequestType,
     Tier,
     TierChange,
     TierRule,

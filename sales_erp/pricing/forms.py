@@ -265,7 +265,7 @@ def price_table_read(value: Any) -> tuple[bytes, str] | None:
     if isinstance(value, dict):
         from sales_erp.workflow.models import Attachment
 
-        stored = Attachment.objects.filter(pk=value.get("id")).first()
+        stored = Attachment.objects.filter(pk=value.get("id") or 0).first()
         if stored is None:
             return None
         with stored.file.open("rb") as handle:

@@ -43,7 +43,7 @@ def price_change_submit(*, instance: ProcessInstance) -> None:
         messages = [str(m) for errors in form.errors.values() for m in errors]
         raise ProcessRefused("；".join(messages), code="form_invalid", errors=form.errors)
     # The instance's general files (not the price table, which a form field holds) go with the schedule.
-    field_files = {v.get("id") for v in instance.form_data.values() if isinstance(v, dict)}
+    field_files = {int(v["id"]) for v in instance.form_data.values() if isinstance(v, dict) and v.get("id")}
     with ExitStack() as stack:
         files = [
             File(stack.enter_context(a.file.open("rb")), name=a.name)
