@@ -37,7 +37,7 @@ class PaymentTermForm(ProcessForm):
         help_text="最多不超过 12 个月",
     )
     note = forms.CharField(
-        label="备注",
+        label="账期更改备注",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": NOTE_REQUIRED},
         help_text="合同约定的付款周期等简要说明",

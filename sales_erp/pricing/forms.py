@@ -157,7 +157,7 @@ class PriceChangeForm(ProcessForm):
     )
     valid_from = forms.DateField(label="价格起始日期", widget=DateInput())
     valid_to = forms.DateField(label="价格截止日期", widget=DateInput(), help_text="含当天")
-    note = forms.CharField(label="备注", widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}))
+    note = forms.CharField(label="调价备注", widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}))
     price_table = forms.FileField(
         label="国际价格表",
         required=False,
@@ -179,6 +179,8 @@ class PriceChangeForm(ProcessForm):
         if target is not None:
             products = products.filter(pk=target.pk)
             self.fields["product"].initial = target.pk
+            if target.kind != ProductKind.INTL_SMS:
+                del self.fields["price_table"]  # only 国际短信 products take a price table
         product_field = self.fields["product"]
         account_field = self.fields["account"]
         assert isinstance(product_field, forms.ModelChoiceField) and isinstance(account_field, forms.ModelChoiceField)
