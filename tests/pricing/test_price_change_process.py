@@ -246,3 +246,16 @@ def test_an_international_price_change_keeps_its_table_through_the_process(clien
         act(client, people[who], instance, "approve")
     schedule.refresh_from_db()
     assert schedule.status == ScheduleStatus.ACTIVE
+
+
+def test_a_draft_of_the_start_page_brings_the_tier_rows_back(client, people, product):
+    client.force_login(people["s1"])
+    typed = form(product)
+    typed.pop("remarks")
+    saved = client.post(f"/desk/workflow/start/price_change/draft/?target={product.pk}", typed)
+    assert saved.status_code == 200
+
+    page = html.unescape(client.get(start_url(product)).content.decode())
+
+    assert 'name="tiers_lower" value="10000"' in page and 'name="tiers_price" value="0.035"' in page
+    assert "已恢复" in page
