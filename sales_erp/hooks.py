@@ -55,7 +55,35 @@ PROCESSES: dict[str, ProcessHooks] = {
         on_reject="sales_erp.customers.processes.contract_review_withdraw",
         on_withdraw="sales_erp.customers.processes.contract_review_withdraw",
     ),
+    # products and accounts: prices, payment terms, channels, special requests (pricing/process.py,
+    # billing/payment_term.py, customers/requests.py)
+    "price_change": ProcessHooks(
+        form="sales_erp.pricing.forms.PriceChangeForm",
+        target="customers.Product",
+        template="pricing/_price_change_fields.html",
+        on_submit="sales_erp.pricing.process.price_change_submit",
+        on_archive="sales_erp.pricing.process.price_change_archive",
+        on_reject="sales_erp.pricing.process.price_change_return",
+        on_withdraw="sales_erp.pricing.process.price_change_return",
+    ),
+    "payment_term": ProcessHooks(
+        form="sales_erp.billing.payment_term.PaymentTermForm",
+        target="customers.Product",
+        on_archive="sales_erp.billing.payment_term.payment_term_archive",
+    ),
+    "channel_report": ProcessHooks(
+        form="sales_erp.customers.requests.ChannelReportForm",
+        target="customers.Account",
+        on_archive="sales_erp.customers.requests.channel_report_archive",
+    ),
+    "special_request": ProcessHooks(
+        form="sales_erp.customers.requests.SpecialRequestForm",
+        target="customers.Account",
+        template="customers/_special_request_fields.html",
+        on_archive="sales_erp.customers.requests.special_request_archive",
+    ),
 }
+
 
 # Job name -> the service it runs. Each also has `manage.py run_job <name>` and a Celery task.
 PERIODIC_JOBS: dict[str, PeriodicJob] = {
@@ -112,4 +140,5 @@ GLOBAL_SEARCH: list[str] = [
 CUSTOMER_PAGE_PANELS: list[str] = [
     "sales_erp.billing.selectors.customer_bills_panel",
     "sales_erp.customers.processes.customer_processes_panel",
+    "sales_erp.customers.selectors.customer_account_records_panel",
 ]

@@ -19,7 +19,7 @@ from itertools import islice
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import DateField, DateTimeField, DecimalField, Field, Max, Model, QuerySet
+from django.db.models import DateField, DateTimeField, DecimalField, F, Field, Max, Model, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -630,3 +630,25 @@ def bill_transition(*, bill: Bill, to: str, user: User | None) -> Bill:
     bill._history_user = user  # type: ignore[attr-defined]
     bill.save(update_fields=["status"])
     return bill
+
+
+@transaction.atomic
+def bills_due_date_recompute(
+    *, product: Product, payment_term_months: int, user: User | None, reason: str
+) -> list[Bill]:
+    """A product's payment term changed (账期更改流程 archived): every bill of it not fully written off is due
+    its bill date plus the new term — the rule a new or regenerated bill follows — so interest counts from
+    the agreed day ("通过后，在允许的账期内就都不会进行罚息了"). Fully written-off bills keep their dates.
+    Each moved bill's history records who, when and `reason`. Returns the bills that moved."""
+    moved = []
+    bills = Bill.objects.select_for_update().filter(product=product, written_off_amount__lt=F("amount"))
+    for bill in bills.order_by("period"):
+        due = month_add(bill.bill_date.replace(day=1), payment_term_months).replace(day=bill.bill_date.day)
+        if due == bill.due_date:
+            continue
+        bill.due_date = due
+        bill._history_user = user  # type: ignore[attr-defined]
+        bill._change_reason = reason[:100]  # type: ignore[attr-defined]
+        bill.save(update_fields=["due_date"])
+        moved.append(bill)
+    return moved

@@ -29,7 +29,9 @@ from sales_erp.customers.forms import (
 )
 from sales_erp.customers.models import (
     Account,
+    AccountRequest,
     AccountStatus,
+    ChannelRegistration,
     Contact,
     ContactLog,
     Contract,
@@ -492,6 +494,36 @@ class TierChangeAdmin(ReadOnlyCustomerDataAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("customer", "salesperson", "changed_by")
+
+
+class AccountRecordAdmin(ReadOnlyCustomerDataAdmin):
+    """What 通道报备 and 客服特殊申请 wrote on an account (operations look them up here)."""
+
+    customer_path = "account__product__customer__"
+
+    def customer_id_of(self, obj: Any) -> int | None:
+        return obj.account.product.customer_id
+
+    @admin.display(description="客户", ordering="account__product__customer__name")
+    def customer_name(self, obj: Any) -> str:
+        return obj.account.product.customer.name
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("account__product__customer", "process")
+
+
+@admin.register(ChannelRegistration)
+class ChannelRegistrationAdmin(AccountRecordAdmin):
+    list_display = ["account", "customer_name", "signature", "channel_type", "sub_number", "industry", "registered_on"]
+    list_filter = ["channel_type", "industry", "registered_on"]
+    search_fields = ["account__code", "signature", "sub_number", "account__product__customer__name"]
+
+
+@admin.register(AccountRequest)
+class AccountRequestAdmin(AccountRecordAdmin):
+    list_display = ["account", "customer_name", "request_type", "outcome", "start_date", "end_date", "granted_on"]
+    list_filter = ["request_type", "granted_on"]
+    search_fields = ["account__code", "account__product__customer__name", "description"]
 
 
 @admin.register(FunnelSettings)

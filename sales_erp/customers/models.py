@@ -537,3 +537,118 @@ class FunnelSettings(models.Model):
 
     def __str__(self) -> str:
         return "客户漏斗设置"
+
+
+# ------------------------------------------------------------------- records of the account processes
+class ChannelType(models.TextChoices):
+    """报备类型 (manual 2.3): 短信, 彩信, or both."""
+
+    SMS = "sms", "短信"
+    MMS = "mms", "彩信"
+    BOTH = "both", "短信和彩信"
+
+
+# 行业 "按国家标准进行选择" (manual 2.3): the sections (门类) of GB/T 4754-2017 国民经济行业分类.
+INDUSTRIES = [
+    ("A", "A 农、林、牧、渔业"),
+    ("B", "B 采矿业"),
+    ("C", "C 制造业"),
+    ("D", "D 电力、热力、燃气及水生产和供应业"),
+    ("E", "E 建筑业"),
+    ("F", "F 批发和零售业"),
+    ("G", "G 交通运输、仓储和邮政业"),
+    ("H", "H 住宿和餐饮业"),
+    ("I", "I 信息传输、软件和信息技术服务业"),
+    ("J", "J 金融业"),
+    ("K", "K 房地产业"),
+    ("L", "L 租赁和商务服务业"),
+    ("M", "M 科学研究和技术服务业"),
+    ("N", "N 水利、环境和公共设施管理业"),
+    ("O", "O 居民服务、修理和其他服务业"),
+    ("P", "P 教育"),
+    ("Q", "Q 卫生和社会工作"),
+    ("R", "R 文化、体育和娱乐业"),
+    ("S", "S 公共管理、社会保障和社会组织"),
+    ("T", "T 国际组织"),
+]
+
+
+class ChannelRegistration(models.Model):
+    """通道报备 (manual 2.3): a signature (and sub-number) registered for an account with the carriers'
+    channels, written when its channel_report process is archived at 资源部."""
+
+    account = models.ForeignKey(
+        Account, verbose_name="账号", on_delete=models.PROTECT, related_name="channel_registrations"
+    )
+    signature = models.CharField("签名", max_length=60, help_text="【】内的内容")
+    channel_type = models.CharField("报备类型", max_length=8, choices=ChannelType.choices)
+    sub_number = models.CharField("子号码", max_length=32, blank=True)
+    industry = models.CharField("行业", max_length=2, choices=INDUSTRIES)
+    description = models.TextField("申请说明")
+    registered_on = models.DateField("报备日期")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="资源部经办人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    process = models.ForeignKey(
+        "workflow.ProcessInstance",
+        verbose_name="通道报备流程",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "通道报备"
+        verbose_name_plural = "通道报备"
+        ordering = ["-registered_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.account.code}【{self.signature}】{self.get_channel_type_display()}"
+
+
+class RequestType(models.TextChoices):
+    """申请类型 of 客服特殊申请 (manual 2.6)."""
+
+    DETAIL_EXPORT = "detail_export", "详单导出"
+    SUB_NUMBER = "sub_number", "子号码申请"
+    UNBLOCK = "unblock", "账号解禁"
+    GREEN = "green", "绿色客户申请"
+    THREE_NETWORK = "three_network", "三网合一产品申请"
+    SENSITIVE_WORDS = "sensitive_words", "敏感词排除"
+
+
+class AccountRequest(models.Model):
+    """An approved 客服特殊申请 (manual 2.6) on an account, for operations to act on and look up: what was
+    granted (type, the detail export's dates, the explanation) and when; 账号解禁 also unblocks the account."""
+
+    account = models.ForeignKey(Account, verbose_name="账号", on_delete=models.PROTECT, related_name="requests")
+    request_type = models.CharField("申请类型", max_length=16, choices=RequestType.choices)
+    start_date = models.DateField("开始日期", null=True, blank=True)
+    end_date = models.DateField("结束日期", null=True, blank=True)
+    description = models.TextField("申请说明")
+    outcome = models.CharField("结果", max_length=100)
+    granted_on = models.DateField("批准日期")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="批准人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    process = models.ForeignKey(
+        "workflow.ProcessInstance",
+        verbose_name="客服特殊申请流程",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "客服特殊申请记录"
+        verbose_name_plural = "客服特殊申请记录"
+        ordering = ["-granted_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.account.code} {self.get_request_type_display()} {self.granted_on}"

@@ -9,12 +9,15 @@ only the applicant (and their leaders) see it until the process ends.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Case, Exists, Expression, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.urls import reverse
 
 from sales_erp.customers.models import (
     Account,
+    AccountRequest,
+    ChannelRegistration,
     Contact,
     Customer,
     FunnelSettings,
@@ -216,3 +219,28 @@ def accounts_visible_to(user: User) -> QuerySet[Account]:
 def customer_page_url(customer: Customer | int) -> str:
     pk = customer if isinstance(customer, int) else customer.pk
     return reverse("customers:page", args=[pk])
+
+
+def customer_account_records_panel(*, customer: Customer, user: User) -> dict[str, Any] | None:
+    """The customer page's 账号报备与申请 panel (hooks.CUSTOMER_PAGE_PANELS): the channel registrations and
+    approved special requests on its accounts, and links that start 销售调价/账期更改 from a product and
+    通道报备/客服特殊申请 from an account. The page has checked that `user` sees the customer."""
+    products = list(customer.products.prefetch_related("accounts").order_by("name"))
+    if not products:
+        return None
+    start = reverse("workflow:start", args=["_code_"])
+    return {
+        "title": "账号报备与申请",
+        "template": "customers/account_records_panel.html",
+        "products": products,
+        "registrations": list(
+            ChannelRegistration.objects.filter(account__product__customer=customer).select_related("account", "process")
+        ),
+        "requests": list(
+            AccountRequest.objects.filter(account__product__customer=customer).select_related("account", "process")
+        ),
+        "start": {code: start.replace("_code_", code) for code in PANEL_PROCESSES},
+    }
+
+
+PANEL_PROCESSES = ("price_change", "payment_term", "channel_report", "special_request")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -19,19 +20,25 @@ from sales_erp.customers.models import (
     ACCOUNT_TRANSITIONS,
     CONTRACT_TRANSITIONS,
     Account,
+    AccountRequest,
     AccountStatus,
+    ChannelRegistration,
     Contract,
     ContractStatus,
     Customer,
     InvoiceKind,
     InvoiceTitle,
     Product,
+    RequestType,
     Tier,
     TierChange,
     TierRule,
 )
 from sales_erp.customers.selectors import customer_name_check
 from sales_erp.org.models import User
+
+if TYPE_CHECKING:
+    from sales_erp.workflow.models import ProcessInstance
 
 
 class CustomerRefused(Exception):
@@ -259,6 +266,23 @@ def product_save(*, product: Product, account_codes: list[str]) -> Product:
     return product
 
 
+PAYMENT_TERM_RANGE = "账期为 1–12 个月，不能是 {months}"
+
+
+@transaction.atomic
+def product_payment_term_set(*, product: Product, months: int, user: User | None, reason: str = "") -> Product:
+    """账期更改流程 archived: the product's payment term (账期) becomes `months`; new bills are due that much
+    later (billing.services.bills_due_date_recompute moves the open ones). The history records `reason`."""
+    if not 1 <= months <= 12:
+        raise CustomerRefused(PAYMENT_TERM_RANGE.format(months=months), code="payment_term")
+    locked = Product.objects.select_for_update().get(pk=product.pk)
+    locked.payment_term_months = months
+    locked._history_user = user  # type: ignore[attr-defined]
+    locked._change_reason = reason[:100]  # type: ignore[attr-defined]
+    locked.save(update_fields=["payment_term_months"])
+    return locked
+
+
 def _status_move(model: type[Account] | type[Contract], *, pk: int, target: str, refusal: str, code: str):
     """Lock the row and check `target` against the model's transition map; the caller saves the move."""
     locked = model.objects.select_for_update().get(pk=pk)
@@ -428,3 +452,83 @@ def invoice_title_check(*, title: InvoiceTitle, invoice_type: str) -> None:
         raise CustomerRefused(
             INVOICE_TITLE_INCOMPLETE.format(kind=kind, fields="、".join(missing)), code="invoice_title_incomplete"
         )
+
+
+# ----------------------------------------------------------------- channel registrations, special requests
+@transaction.atomic
+def channel_registration_create(
+    *,
+    account: Account,
+    signature: str,
+    channel_type: str,
+    sub_number: str = "",
+    industry: str,
+    description: str,
+    user: User | None,
+    process: ProcessInstance | None = None,
+    day: date | None = None,
+) -> ChannelRegistration:
+    """通道报备 archived at 资源部: the signature (and sub-number) is registered on the account."""
+    registration = ChannelRegistration(
+        account=account,
+        signature=signature,
+        channel_type=channel_type,
+        sub_number=sub_number,
+        industry=industry,
+        description=description,
+        registered_on=day or timezone.localdate(),
+        registered_by=user,
+        process=process,
+    )
+    registration.full_clean(exclude=["account", "registered_by", "process"])
+    registration._history_user = user  # type: ignore[attr-defined]
+    registration.save()
+    return registration
+
+
+REQUEST_OUTCOMES = {
+    RequestType.DETAIL_EXPORT: "同意导出 {start} 至 {end} 的详单",
+    RequestType.SUB_NUMBER: "子号码申请已批准",
+    RequestType.UNBLOCK: "账号已解禁",
+    RequestType.GREEN: "已列为绿色客户",
+    RequestType.THREE_NETWORK: "三网合一产品已批准",
+    RequestType.SENSITIVE_WORDS: "敏感词排除已批准",
+}
+UNBLOCK_ALREADY_ACTIVE = "账号已是正常状态（无需解禁）"
+
+
+@transaction.atomic
+def account_request_grant(
+    *,
+    account: Account,
+    request_type: str,
+    description: str,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    user: User | None,
+    process: ProcessInstance | None = None,
+    day: date | None = None,
+) -> AccountRequest:
+    """客服特殊申请 archived: 账号解禁 unblocks the account; every type is recorded on the account (what was
+    granted, when, by whom) so operations carry it out and anyone looking at the account sees it."""
+    outcome = REQUEST_OUTCOMES[RequestType(request_type)].format(start=start_date, end=end_date)
+    if request_type == RequestType.UNBLOCK:
+        locked = Account.objects.select_for_update().get(pk=account.pk)
+        if locked.status == AccountStatus.BLOCKED:
+            account_unblock(account=locked)
+        else:
+            outcome = UNBLOCK_ALREADY_ACTIVE  # unblocked by hand meanwhile: record the approval all the same
+    record = AccountRequest(
+        account=account,
+        request_type=request_type,
+        start_date=start_date,
+        end_date=end_date,
+        description=description,
+        outcome=outcome,
+        granted_on=day or timezone.localdate(),
+        granted_by=user,
+        process=process,
+    )
+    record._history_user = user  # type: ignore[attr-defined]
+    record.save()
+    return record

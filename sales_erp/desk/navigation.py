@@ -118,6 +118,19 @@ NAVIGATION: list[dict[str, Any]] = [
                 perm("pricing.view_priceschedule"),
             ),
             item(_("报价计算器"), "calculate", reverse_lazy("pricing:quote"), perm("pricing.view_priceschedule")),
+            # records of 通道报备 and 客服特殊申请 (customers.requests)
+            item(
+                _("通道报备"),
+                "cell_tower",
+                reverse_lazy("admin:customers_channelregistration_changelist"),
+                perm("customers.view_channelregistration"),
+            ),
+            item(
+                _("客服特殊申请记录"),
+                "support_agent",
+                reverse_lazy("admin:customers_accountrequest_changelist"),
+                perm("customers.view_accountrequest"),
+            ),
         ],
     },
     {"title": _("收尾流程"), "collapsible": True, "items": []},

@@ -131,3 +131,9 @@ for _role in (Role.FINANCE, Role.FINANCE_HQ):
     ]
 for _role in OPS_CHECK_ROLES:
     ROLE_PERMISSIONS[_role] += [*PRICING_BILLING_READ, "billing.view_usagerecord", "billing.view_billrun"]
+
+# Records the channel_report and special_request processes write on accounts (通道报备, 客服特殊申请记录):
+# whoever sees accounts sees them; only the processes write them.
+for _permissions in ROLE_PERMISSIONS.values():
+    if "customers.view_account" in _permissions:
+        _permissions += ["customers.view_channelregistration", "customers.view_accountrequest"]

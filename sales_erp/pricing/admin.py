@@ -78,6 +78,7 @@ class PriceScheduleAdmin(DeskAdmin):
         "created_at",
         "activated_by",
         "activated_at",
+        "process",
     ]
     readonly_fields = fields
     inlines = [PriceTierInline, CountryPriceInline, AttachmentInline]
@@ -98,7 +99,7 @@ class PriceScheduleAdmin(DeskAdmin):
 
     # Permission methods of the buttons (unfold's @action names them; see billing.admin.ReadOnlyAdmin).
     def has_create_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.has_perm("pricing.add_priceschedule")
+        return request.user.has_perm("pricing.view_priceschedule")  # 新建调价 starts the price_change process
 
     def has_activate_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.status_allows(request, obj, ScheduleStatus.ACTIVE)

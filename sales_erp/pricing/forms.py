@@ -1,9 +1,11 @@
 """The price_change form (销售调价流程, manual 2.4) and the quote calculator's form.
 
-`PriceChangeForm` checks everything a schedule needs before it exists: the tiers (tiers_validate), the
-international price table (intl_price_table_parse), the dates, the account's product, the attachments'
-size, and that no live schedule overlaps (the check at submit). It takes `target=` (a Product) and
-`user=` like the workflow engine's ProcessForm, so the process can use it as it is.
+`PriceChangeForm` is the price_change process's form (a workflow ProcessForm, target: the product): it
+checks everything a schedule needs before it exists — the tiers (tiers_validate), the international price
+table (intl_price_table_parse), the dates, the account's product, and that no live schedule overlaps (the
+check at submit). Its fields avoid the names the process start page uses itself (备注 `remarks`, 附件
+`attachments`): the manual's *备注 is `note`, the files are the instance's attachments.
+`PriceSchedulePageForm` is the same form on the 新建调价 page, which has its own 附件 box.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from sales_erp.pricing.quotes import price_list_pick
 from sales_erp.pricing.selectors import schedule_tier_groups, schedules_visible_to
 from sales_erp.pricing.services import PricingRefused, attachments_check, overlap_check, schedule_scope_check
 from sales_erp.pricing.tiers import TiersInvalid, tiers_validate
+from sales_erp.workflow.forms import ProcessForm
 
 TIER_FIELDS = ("carrier", "lower", "upper", "price")
 COUNT_NOT_INTEGER = "条数 '{value}' 不是整数"
@@ -82,6 +85,17 @@ class TierRowsField(forms.Field):
     def to_python(self, value: Any) -> list[dict[str, str]]:
         return list(value or [])
 
+    def display_value(self, value: Any) -> str:
+        """How the process page shows the stored rows: "移动 0 ≤ 条 < 10000: 0.045；…"."""
+        carriers = dict(Carrier.choices)
+        parts = []
+        for row in value or []:
+            carrier = carriers.get(row.get("carrier") or "", "")
+            upper = row.get("upper") or "∞"
+            label = f"{carrier} " if row.get("carrier") else ""
+            parts.append(f"{label}{row.get('lower') or 0} ≤ 条 < {upper}: {row.get('price')}")
+        return "；".join(parts)
+
 
 class MultipleFileInput(UnfoldAdminFileFieldWidget):
     allow_multiple_selected = True
@@ -95,9 +109,29 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
-class PriceChangeForm(forms.Form):
-    product = forms.ModelChoiceField(label="产品", queryset=Product.objects.none(), widget=UnfoldAdminSelectWidget)
-    account = forms.ModelChoiceField(
+class StoredModelChoiceField(forms.ModelChoiceField):
+    """A model choice whose stored pk the process page shows by name (its class-level queryset is empty)."""
+
+    def display_value(self, value: Any) -> str:
+        found = self.queryset.model._default_manager.filter(pk=value).first() if self.queryset is not None else None
+        return self.label_from_instance(found) if found is not None else str(value)
+
+
+def tier_rows_from_draft(initial: dict[str, Any], name: str = "tiers") -> list[dict[str, str]] | None:
+    """A start-page draft keeps the editor's columns as posted (tiers_lower: [...]); rebuild the rows."""
+    if f"{name}_lower" not in initial and f"{name}_price" not in initial:
+        return None
+    columns = {}
+    for field in TIER_FIELDS:
+        values = initial.get(f"{name}_{field}", [])
+        columns[field] = values if isinstance(values, list) else [values]
+    count = max(len(values) for values in columns.values())
+    return [{field: (values[i] if i < len(values) else "") for field, values in columns.items()} for i in range(count)]
+
+
+class PriceChangeForm(ProcessForm):
+    product = StoredModelChoiceField(label="产品", queryset=Product.objects.none(), widget=UnfoldAdminSelectWidget)
+    account = StoredModelChoiceField(
         label="账号",
         queryset=Account.objects.none(),
         required=False,
@@ -123,18 +157,21 @@ class PriceChangeForm(forms.Form):
     )
     valid_from = forms.DateField(label="价格起始日期", widget=DateInput())
     valid_to = forms.DateField(label="价格截止日期", widget=DateInput(), help_text="含当天")
-    remarks = forms.CharField(label="备注", widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}))
+    note = forms.CharField(label="调价备注", widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}))
     price_table = forms.FileField(
         label="国际价格表",
         required=False,
         widget=UnfoldAdminFileFieldWidget,
         help_text="国际短信产品必填：CSV 或 XLSX，列为 国家/地区、国家代码、单价(元/条)",
     )
-    attachments = MultipleFileField(label="附件", required=False, help_text="总大小不超过 100 MB")
 
     def __init__(self, *args: Any, target: Product | None = None, user: User | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
+        initial = kwargs.get("initial")
+        if initial and not initial.get("tiers"):
+            rows = tier_rows_from_draft(initial)
+            if rows is not None:
+                kwargs["initial"] = {**initial, "tiers": rows}
+        super().__init__(*args, target=target, user=user, **kwargs)
         products = Product.objects.select_related("customer").order_by("customer__name", "name")
         if user is not None:
             q = customer_visibility_q(user, prefix="customer__")
@@ -142,6 +179,8 @@ class PriceChangeForm(forms.Form):
         if target is not None:
             products = products.filter(pk=target.pk)
             self.fields["product"].initial = target.pk
+            if target.kind != ProductKind.INTL_SMS:
+                del self.fields["price_table"]  # only 国际短信 products take a price table
         product_field = self.fields["product"]
         account_field = self.fields["account"]
         assert isinstance(product_field, forms.ModelChoiceField) and isinstance(account_field, forms.ModelChoiceField)
@@ -158,12 +197,12 @@ class PriceChangeForm(forms.Form):
         intl = product.kind == ProductKind.INTL_SMS
         data["tier_groups"], data["country_prices"] = {}, []
         if intl:
-            upload = data.get("price_table")
-            if upload is None:
+            table = price_table_read(data.get("price_table"))
+            if table is None:
                 self.add_error("price_table", "国际短信产品请上传国际价格表（国家/地区、国家代码、单价）")
             else:
                 try:
-                    data["country_prices"] = intl_price_table_parse(data=upload.read(), name=upload.name or "")
+                    data["country_prices"] = intl_price_table_parse(data=table[0], name=table[1])
                 except PriceTableInvalid as exc:
                     for message in exc.errors:
                         self.add_error("price_table", message)
@@ -183,7 +222,6 @@ class PriceChangeForm(forms.Form):
                 valid_to=data["valid_to"],
                 country_prices=bool(data["country_prices"]),
             )
-            attachments_check(data.get("attachments") or [])
             overlap_check(
                 product=product,
                 account=data.get("account"),
@@ -205,12 +243,51 @@ class PriceChangeForm(forms.Form):
             "tiers": data["tier_groups"],
             "valid_from": data["valid_from"],
             "valid_to": data["valid_to"],
-            "remarks": data["remarks"],
+            "remarks": data["note"],
             "million_ratio": data.get("million_ratio"),
             "province_ratio": data.get("province_ratio"),
             "country_prices": data["country_prices"],
-            "attachments": data.get("attachments") or [],
         }
+
+    def form_data(self) -> dict[str, Any]:
+        """The fields' values only: clean() also leaves the parsed tiers and country prices in cleaned_data."""
+        everything = self.cleaned_data
+        self.cleaned_data = {k: v for k, v in everything.items() if k in self.fields and k != "attachments"}
+        try:
+            return super().form_data()
+        finally:
+            self.cleaned_data = everything
+
+
+def price_table_read(value: Any) -> tuple[bytes, str] | None:
+    """The price table's bytes and name: a new upload (read from its start: the engine validates the form
+    twice), or the file a process instance already stored ({id, name, size}, on resubmit and at submit)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict):
+        from sales_erp.workflow.models import Attachment
+
+        stored = Attachment.objects.filter(pk=value.get("id") or 0).first()
+        if stored is None:
+            return None
+        with stored.file.open("rb") as handle:
+            return handle.read(), stored.name
+    value.seek(0)
+    return value.read(), value.name or ""
+
+
+class PriceSchedulePageForm(PriceChangeForm):
+    """The 新建调价 page: the price_change form with its own 附件 box (the process start page has one)."""
+
+    attachments = MultipleFileField(label="附件", required=False, help_text="总大小不超过 100 MB")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        try:
+            attachments_check(data.get("attachments") or [])
+        except PricingRefused as exc:
+            self.add_error("attachments", exc.message)
+        return data
 
 
 class QuoteForm(forms.Form):

@@ -82,6 +82,15 @@ class PriceSchedule(models.Model):
         related_name="+",
     )
     activated_at = models.DateTimeField("生效时间", null=True, blank=True)
+    # The price_change instance that proposed it (empty: made by finance/admins on the 新建调价 page).
+    process = models.ForeignKey(
+        "workflow.ProcessInstance",
+        verbose_name="调价流程",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="price_schedules",
+    )
     history = HistoricalRecords()
 
     class Meta:

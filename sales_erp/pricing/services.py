@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +29,7 @@ from sales_erp.pricing.models import (
 )
 from sales_erp.pricing.selectors import schedule_overlapping
 from sales_erp.pricing.tiers import TierGroups
+from sales_erp.workflow.models import ProcessInstance
 
 OVERLAP = "与{other}时间重叠：同一产品（或同一账号）的价格不能重叠，请调整起止日期，或先作废调价 #{pk}"
 TRANSITION_REFUSED = "调价 #{pk} 当前为「{current}」，不能改为「{target}」"
@@ -98,7 +100,7 @@ def schedule_overlap_check(*, schedule: PriceSchedule, statuses: tuple[str, ...]
     )
 
 
-def attachments_check(files: Sequence[UploadedFile]) -> None:
+def attachments_check(files: Sequence[UploadedFile | File]) -> None:
     total = sum(f.size or 0 for f in files)
     if total > MAX_ATTACHMENTS_BYTES:
         raise PricingRefused(
@@ -119,10 +121,11 @@ def price_schedule_create(
     million_ratio: Decimal | None = None,
     province_ratio: Decimal | None = None,
     country_prices: Iterable[CountryPriceRow] = (),
-    attachments: Sequence[UploadedFile] = (),
+    attachments: Sequence[UploadedFile | File] = (),
+    process: ProcessInstance | None = None,
     user: User | None,
 ) -> PriceSchedule:
-    """A new schedule in draft; it prices nothing until activated."""
+    """A new schedule in draft; it prices nothing until activated. `process`: the price_change instance."""
     country_rows = list(country_prices)
     schedule_scope_check(
         product=product, account=account, valid_from=valid_from, valid_to=valid_to, country_prices=bool(country_rows)
@@ -142,6 +145,7 @@ def price_schedule_create(
         million_ratio=million_ratio,
         province_ratio=province_ratio,
         created_by=user,
+        process=process,
     )
     PriceTier.objects.bulk_create(
         PriceTier(schedule=schedule, carrier=carrier, lower=t.lower, upper=t.upper, price=t.price)

@@ -1,4 +1,4 @@
-"""Desk pages of pricing: 新建调价 (the price_change form), 生效/作废 a schedule, and the quote calculator."""
+"""Desk pages of pricing: 新建调价 (starts the price_change process), 生效/作废 a schedule, the quote calculator."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from sales_erp.desk.views import DeskView
-from sales_erp.pricing.forms import PriceChangeForm, QuoteForm
+from sales_erp.pricing.forms import PriceSchedulePageForm, QuoteForm
 from sales_erp.pricing.models import PriceSchedule
 from sales_erp.pricing.quotes import Quote, quote_compute
 from sales_erp.pricing.selectors import schedules_visible_to
@@ -20,8 +20,14 @@ from sales_erp.pricing.services import (
     price_schedule_create,
     price_schedule_void,
 )
+from sales_erp.workflow.errors import ProcessRefused
+from sales_erp.workflow.models import ProcessDefinition
+from sales_erp.workflow.services import instance_start
+
+PROCESS_CODE = "price_change"
 
 CREATED = "已保存{schedule}（草稿）"
+STARTED = "销售调价流程 {number} 已发起，当前节点：{node}；流程归档后调价生效"
 ACTIVATED = "{schedule}已生效"
 VOIDED = "{schedule}已作废"
 
@@ -31,22 +37,28 @@ def schedule_url(schedule: PriceSchedule) -> str:
 
 
 class PriceScheduleCreateView(DeskView):
+    """新建调价: the price_change form; 立即发起 starts the 销售调价流程 (the schedule takes effect when it is
+    archived). Finance/admins (pricing.add_priceschedule) may also save a schedule outside the process
+    (保存为草稿, and with the activate permission 保存并生效) — corrections and prices agreed elsewhere."""
+
     title = "新建调价"
     template_name = "pricing/schedule_form.html"
 
-    def allowed(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("pricing.add_priceschedule")
-
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = PriceChangeForm(user=self.user, initial={"product": request.GET.get("product")})
+        form = PriceSchedulePageForm(user=self.user, initial={"product": request.GET.get("product")})
         return self.render_to_response(self.get_context_data(form=form))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = PriceChangeForm(request.POST, request.FILES, user=self.user)
+        form = PriceSchedulePageForm(request.POST, request.FILES, user=self.user)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
+        direct = ("draft" in request.POST or "activate" in request.POST) and self.may_save_directly()
+        if not direct:
+            return self.process_start(form)
         try:
-            schedule = price_schedule_create(**form.schedule_kwargs(), user=self.user)
+            schedule = price_schedule_create(
+                **form.schedule_kwargs(), attachments=form.cleaned_data["attachments"], user=self.user
+            )
         except PricingRefused as exc:
             form.add_error(None, exc.message)
             return self.render_to_response(self.get_context_data(form=form))
@@ -59,9 +71,31 @@ class PriceScheduleCreateView(DeskView):
                 messages.error(request, exc.message)
         return HttpResponseRedirect(schedule_url(schedule))
 
+    def process_start(self, form: PriceSchedulePageForm) -> HttpResponse:
+        try:
+            instance = instance_start(
+                code=PROCESS_CODE,
+                initiator=self.user,
+                form_data=form.form_data(),
+                target=form.cleaned_data["product"],
+                attachments=form.cleaned_data["attachments"],
+                field_files=form.uploads(),
+            )
+        except ProcessRefused as refusal:
+            form.add_error(None, refusal.message)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        messages.success(self.request, STARTED.format(number=instance.number, node=instance.current_node_name))
+        return HttpResponseRedirect(reverse("workflow:instance", args=[instance.pk]))
+
+    def may_save_directly(self) -> bool:
+        return self.request.user.has_perm("pricing.add_priceschedule")
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_activate"] = self.request.user.has_perm("pricing.activate_priceschedule")
+        definition = ProcessDefinition.objects.filter(code=PROCESS_CODE, is_active=True).first()
+        context["nodes"] = list(definition.nodes.all()) if definition else []
+        context["can_save"] = self.may_save_directly()
+        context["can_activate"] = context["can_save"] and self.request.user.has_perm("pricing.activate_priceschedule")
         return context
 
 

@@ -209,3 +209,10 @@ def instances_for_target(user: User, target: Model) -> QuerySet[ProcessInstance]
     """The processes about one object that `user` may see, newest first (for the object's page)."""
     content_type = ContentType.objects.get_for_model(target)
     return instances_visible_to(user).filter(target_type=content_type, target_id=target.pk).select_related("initiator")
+
+
+def instance_last_actor(instance: ProcessInstance) -> User | None:
+    """Who did the action now running an effect (the last approver at archive, the rejecter at reject…):
+    the latest timeline line with a person; None when the system acted."""
+    entry = instance.timeline.exclude(actor=None).select_related("actor").order_by("-pk").first()
+    return entry.actor if entry is not None else None

@@ -51,7 +51,7 @@ def form_data(product, **overrides):
         "province_ratio": "35",
         "valid_from": "2026-11-01",
         "valid_to": "2026-11-30",
-        "remarks": "新签价格",
+        "note": "新签价格",  # the manual's *备注 (the process start page's own 备注 is `remarks`)
     }
     data.update(overrides)
     return data
@@ -173,7 +173,13 @@ def test_sales_see_their_schedules_but_cannot_create_or_activate(client):
     client.force_login(mine.product.customer.owner)
     assert [s.pk for s in client.get("/desk/pricing/priceschedule/").context["cl"].result_list] == [mine.pk]
     assert client.get(f"/desk/pricing/priceschedule/{theirs.pk}/change/").status_code == 404
-    assert client.get(CREATE).status_code == 404
+    # 新建调价 is open to sales since it starts the price_change process; it never saves a schedule directly
+    # for them (tests/pricing/test_price_change_process.py), and its product list holds only their own.
+    page = client.get(CREATE)
+    assert "保存并生效" not in page.content.decode() and "保存为草稿" not in page.content.decode()
+    assert list(page.context["form"].fields["product"].queryset) == [mine.product]
+    response = client.post(CREATE, form_data(theirs.product, draft="1", valid_from="2027-01-01", valid_to="2027-01-31"))
+    assert "product" in response.context["form"].errors
     assert client.post(f"/desk/pricing/schedules/{mine.pk}/void/").status_code == 404
     mine.refresh_from_db()
     assert mine.status == ScheduleStatus.ACTIVE
@@ -270,5 +276,5 @@ def test_an_international_product_needs_its_table(client, finance):
 
 def test_attachments_are_kept_with_the_schedule(client, finance):
     files = [SimpleUploadedFile("报价单.pdf", b"%PDF-1.4 test"), SimpleUploadedFile("合同.pdf", b"%PDF-1.4 x")]
-    client.post(CREATE, form_data(ProductFactory.create(), attachments=files))
+    client.post(CREATE, form_data(ProductFactory.create(), draft="1", attachments=files))
     assert sorted(PriceSchedule.objects.get().attachments.values_list("name", flat=True)) == ["合同.pdf", "报价单.pdf"]
