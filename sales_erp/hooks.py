@@ -31,7 +31,17 @@ class PeriodicJob:
 
 # Process code -> its form and effects. The default definitions (nodes, approvers, conditions)
 # are data: sales_erp/workflow/fixtures/, editable by admins in the workbench.
-PROCESSES: dict[str, ProcessHooks] = {}
+PROCESSES: dict[str, ProcessHooks] = {
+    "reconciliation": ProcessHooks(
+        form="sales_erp.reconciliation.forms.ReconciliationForm",
+        target="customers.Customer",
+        template="reconciliation/_form.html",
+        on_submit="sales_erp.reconciliation.services.reconciliation_submit",
+        on_archive="sales_erp.reconciliation.services.reconciliation_archive",
+        on_reject="sales_erp.reconciliation.services.reconciliation_reject",
+        on_withdraw="sales_erp.reconciliation.services.reconciliation_withdraw",
+    ),
+}
 
 # Job name -> the service it runs. Each also has `manage.py run_job <name>` and a Celery task.
 PERIODIC_JOBS: dict[str, PeriodicJob] = {
@@ -87,4 +97,5 @@ GLOBAL_SEARCH: list[str] = [
 # None when it has nothing to show.
 CUSTOMER_PAGE_PANELS: list[str] = [
     "sales_erp.billing.selectors.customer_bills_panel",
+    "sales_erp.reconciliation.selectors.customer_reconciliation_panel",
 ]

@@ -120,7 +120,13 @@ NAVIGATION: list[dict[str, Any]] = [
             item(_("报价计算器"), "calculate", reverse_lazy("pricing:quote"), perm("pricing.view_priceschedule")),
         ],
     },
-    {"title": _("收尾流程"), "collapsible": True, "items": []},
+    {
+        "title": _("收尾流程"),
+        "collapsible": True,
+        "items": [
+            item(_("对账"), "fact_check", reverse_lazy("reconciliation:customers"), staff),
+        ],
+    },
     {
         "title": _("财务"),
         "collapsible": True,
