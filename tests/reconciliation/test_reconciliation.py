@@ -140,7 +140,7 @@ def test_submit_moves_the_ticked_bills_to_reconciling_and_records_the_customer_f
         manual.sales,
         CustomerCountSource.DESK,
     )
-    assert nov.customer_count_at >= before
+    assert nov.customer_count_at is not None and nov.customer_count_at >= before
     assert Bill.objects.get(pk=manual.oct.pk).customer_count is None
     assert instance.current_node_name == "运营核对"
     assert instance.form_data["lines"][0]["customer_amount"] == "0.16"
