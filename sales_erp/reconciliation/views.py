@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -103,6 +104,4 @@ def statement_entity() -> InvoicingEntity | None:
 
 
 def statement_filename(customer: Customer, day: date) -> str:
-    from urllib.parse import quote
-
     return quote(f"电子对账单-{customer.name}-{day:%Y%m%d}.pdf")

@@ -372,3 +372,15 @@ def test_customer_list_and_customer_page_link_to_the_reconciliation_page(client,
     assert manual.customer.name in listing and f'href="{page_url(manual)}"' in listing
     assert "<td>3</td>" in listing and "2.84" in listing and "2019-09" in listing
     assert "未对账账单 3 张，共 2.84 元" in customer_page and f'href="{page_url(manual)}"' in customer_page
+
+
+def test_bill_page_shows_the_reconciliation_figures(client, manual):
+    instance = submit(
+        client, manual, manual.sep, **{f"agreed_{manual.sep.pk}": "50", f"customer_{manual.sep.pk}": "50"}
+    )
+    archive(instance, manual)
+    client.force_login(manual.sales)
+
+    html = client.get(f"/desk/billing/bill/{manual.sep.pk}/change/").content.decode()
+
+    assert "客户数据(条)" in html and "我司计费条数" in html and "对账完成时间" in html and instance.title in html
