@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, expect
 
+from sales_erp.billing.models import Bill
 from sales_erp.customers.models import Customer
 from sales_erp.org.models import User
 from tests.factories import AccountFactory, ProductFactory
@@ -61,7 +62,8 @@ def test_ticking_bills_and_typing_figures_moves_the_totals_and_the_draft_keeps_t
     assert total(page, "ours") == ["14", "0.0400", "0.56"]
     page.fill(f'input[name="customer_{nov.pk}"]', "4")
     expect(page.locator(f'.recon-bill[data-bill="{nov.pk}"] [data-row="customer"] [data-amount]')).to_have_text("0.16")
-    page.fill("#id_remarks", "与客户核对中")
+    with page.expect_response(lambda r: "/draft/" in r.url and r.request.method == "POST"):
+        page.fill("#id_remarks", "与客户核对中")  # the autosave waits for a pause in typing, then posts all
     expect(page.locator("#draft-status")).to_contain_text("草稿已自动保存")
     shot("typed")
 
@@ -75,3 +77,10 @@ def test_ticking_bills_and_typing_figures_moves_the_totals_and_the_draft_keeps_t
     expect(page.locator("#id_remarks")).to_have_value("与客户核对中")
     assert total(page, "agreed") == ["13", "0.0400", "0.52"]
     shot("draft-restored")
+
+    page.click("button:has-text('立即发起')")
+    page.wait_for_url("**/desk/workflow/*/")
+    expect(page.locator("body")).to_contain_text("运营核对")
+    expect(page.locator("body")).to_contain_text("0.52")
+    shot("submitted")
+    assert [b.status for b in Bill.objects.filter(pk__in=[nov.pk, oct_.pk])] == ["reconciling", "reconciling"]
