@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "sales_erp.pricing",
     "sales_erp.deposits",
     "sales_erp.reconciliation",
+    "sales_erp.statements",
 ]
 
 MIDDLEWARE = [

@@ -14,13 +14,12 @@ from django.utils import timezone
 
 from sales_erp.customers.models import Customer
 from sales_erp.desk.views import DeskView
-from sales_erp.org.models import InvoicingEntity
 from sales_erp.reconciliation.forms import ReconciliationForm
 from sales_erp.reconciliation.selectors import customer_visible, customers_with_unreconciled_bills
+from sales_erp.statements.documents import StatementLine, StatementRefused, statement_pdf
 from sales_erp.workflow.views import StartView
 
 PROCESS = "reconciliation"
-STATEMENT_UNAVAILABLE = "电子对账单暂不可用：对账单生成功能尚未安装"
 
 
 class CustomerListView(DeskView):
@@ -61,10 +60,6 @@ class StatementView(DeskView):
         form = ReconciliationForm(request.POST, target=customer, user=self.user)
         if not form.is_valid():
             return self.refused(customer, [str(e) for errors in form.errors.values() for e in errors])
-        try:
-            from sales_erp.statements.documents import StatementLine, statement_pdf
-        except ImportError:
-            return self.refused(customer, [STATEMENT_UNAVAILABLE], status=503)
         lines = [
             StatementLine(
                 bill_name=line.bill.name,
@@ -81,13 +76,16 @@ class StatementView(DeskView):
             for line in form.lines
         ]
         today: date = timezone.localdate()
-        pdf = statement_pdf(
-            entity=statement_entity(),
-            customer=customer,
-            lines=lines,
-            remarks=request.POST.get("remarks", "").strip(),
-            issued_on=today,
-        )
+        try:
+            pdf = statement_pdf(
+                entity=None,  # the default invoicing entity
+                customer=customer,
+                lines=lines,
+                remarks=request.POST.get("remarks", "").strip(),
+                issued_on=today,
+            )
+        except StatementRefused as refusal:
+            return self.refused(customer, [str(refusal)])
         response = HttpResponse(pdf, content_type="application/pdf")
         disposition = "inline" if request.POST.get("inline") else "attachment"
         response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{statement_filename(customer, today)}"
@@ -96,11 +94,6 @@ class StatementView(DeskView):
     def refused(self, customer: Customer, errors: list[str], *, status: int = 400) -> HttpResponse:
         context = self.get_context_data(title="电子对账单", customer=customer, errors=errors)
         return TemplateResponse(self.request, "reconciliation/statement_refused.html", context, status=status)
-
-
-def statement_entity() -> InvoicingEntity | None:
-    """The company heading the statement: the default invoicing entity (else the first active one)."""
-    return InvoicingEntity.objects.filter(active=True).order_by("-is_default", "name").first()
 
 
 def statement_filename(customer: Customer, day: date) -> str:

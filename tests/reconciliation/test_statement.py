@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import sys
-import types
-from dataclasses import dataclass
+import subprocess
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -14,42 +12,25 @@ import pytest
 
 from sales_erp.billing.models import Bill, BillStatus
 from sales_erp.org.models import InvoicingEntity
+from sales_erp.reconciliation import views
+from sales_erp.statements.documents import StatementLine
+from sales_erp.statements.fonts import statement_fonts_ensure
 from sales_erp.workflow.models import ProcessInstance
 from tests.reconciliation.conftest import Manual
 
 pytestmark = pytest.mark.django_db
 
 
-@dataclass(frozen=True)
-class FakeLine:
-    bill_name: str
-    product_name: str
-    period: date
-    unit_price: Decimal
-    our_count: int
-    our_amount: Decimal
-    customer_count: int | None
-    customer_amount: Decimal | None
-    agreed_count: int
-    agreed_amount: Decimal
-
-
 @pytest.fixture
 def rendered(monkeypatch) -> list[dict[str, Any]]:
-    """Stands in for the statements app's renderer (the interface agreed with it): what it was asked for."""
+    """The statements app's renderer stood in for: what the view asked it for."""
     calls: list[dict[str, Any]] = []
-    package = types.ModuleType("sales_erp.statements")
-    documents = types.ModuleType("sales_erp.statements.documents")
 
     def statement_pdf(**kwargs: Any) -> bytes:
         calls.append(kwargs)
         return b"%PDF-1.7 fake"
 
-    documents.StatementLine = FakeLine  # type: ignore[attr-defined]
-    documents.statement_pdf = statement_pdf  # type: ignore[attr-defined]
-    package.documents = documents  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "sales_erp.statements", package)
-    monkeypatch.setitem(sys.modules, "sales_erp.statements.documents", documents)
+    monkeypatch.setattr(views, "statement_pdf", statement_pdf)
     return calls
 
 
@@ -59,7 +40,6 @@ def post(client, m: Manual, data: dict[str, Any]):
 
 
 def test_statement_takes_the_ticked_bills_with_the_typed_figures(client, manual, rendered):
-    entity = InvoicingEntity.objects.create(name="某某云通讯有限公司", tax_id="91310000000000000X", is_default=True)
     data = {
         "bills": [manual.oct.pk, manual.nov.pk],
         f"agreed_{manual.nov.pk}": "3",
@@ -76,12 +56,12 @@ def test_statement_takes_the_ticked_bills_with_the_typed_figures(client, manual,
     assert response["Content-Disposition"].startswith("attachment; filename*=UTF-8''")
     assert response.content == b"%PDF-1.7 fake"
     [call] = rendered
-    assert (call["entity"], call["customer"], call["remarks"]) == (entity, manual.customer, "请盖章回传")
+    assert (call["entity"], call["customer"], call["remarks"]) == (None, manual.customer, "请盖章回传")  # None: default
     assert call["lines"] == [
-        FakeLine("账单-2019-11-8560", "行业短信", date(2019, 11, 1), Decimal("0.040000"), 3, Decimal("0.12"), 4,
-                 Decimal("0.16"), 3, Decimal("0.12")),
-        FakeLine("账单-2019-10-8560", "行业短信", date(2019, 10, 1), Decimal("0.040000"), 11, Decimal("0.44"), None,
-                 None, 10, Decimal("0.40")),
+        StatementLine("账单-2019-11-8560", "行业短信", date(2019, 11, 1), Decimal("0.040000"),
+                      3, Decimal("0.12"), 4, Decimal("0.16"), 3, Decimal("0.12")),
+        StatementLine("账单-2019-10-8560", "行业短信", date(2019, 10, 1), Decimal("0.040000"),
+                      11, Decimal("0.44"), None, None, 10, Decimal("0.40")),
     ]  # fmt: skip
     # Making a statement starts nothing and saves nothing.
     assert not ProcessInstance.objects.exists()
@@ -111,3 +91,31 @@ def test_statement_of_a_hidden_customer_is_404(client, manual, rendered):
     )
 
     assert response.status_code == 404 and rendered == []
+
+
+def test_downloaded_statement_reads_the_customer_and_the_agreed_figures(client, manual, tmp_path):
+    statement_fonts_ensure()
+    InvoicingEntity.objects.create(name="某某云通讯有限公司", tax_id="91310000000000000X", is_default=True)
+    data = {
+        "bills": [manual.nov.pk, manual.oct.pk],
+        f"agreed_{manual.nov.pk}": "3",
+        f"customer_{manual.nov.pk}": "3",
+        f"agreed_{manual.oct.pk}": "11",
+        f"customer_{manual.oct.pk}": "11",
+    }
+
+    response = post(client, manual, data)
+
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    path = tmp_path / "statement.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "上海甲乙科技有限公司" in text and "某某云通讯有限公司" in text
+    assert "账单-2019-11-8560" in text and "账单-2019-10-8560" in text and "账单-2019-09-8560" not in text
+    assert "0.0400" in text and "0.56" in text and "14" in text
+
+
+def test_statement_without_our_invoicing_entity_says_what_to_add(client, manual):
+    response = post(client, manual, {"bills": [manual.nov.pk], f"agreed_{manual.nov.pk}": "3"})
+
+    assert response.status_code == 400 and "没有可用的我司开票信息" in response.content.decode()
