@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+import subprocess
 from datetime import date
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from sales_erp.billing.models import Bill
 from sales_erp.customers.models import Customer
-from sales_erp.org.models import User
+from sales_erp.org.models import InvoicingEntity, User
 from tests.factories import AccountFactory, ProductFactory
 from tests.reconciliation.conftest import bill_make
 
@@ -25,7 +27,9 @@ def total(page: Page, row: str) -> list[str]:
     return [cells.locator(f"[data-{part}]").inner_text() for part in ("count", "price", "amount")]
 
 
-def test_ticking_bills_and_typing_figures_moves_the_totals_and_the_draft_keeps_them(page: Page, login_as, shot):
+def test_ticking_bills_and_typing_figures_moves_the_totals_and_the_draft_keeps_them(
+    page: Page, login_as, shot, tmp_path
+):
     login_as("sales")
     customer = Customer.objects.create(
         name="上海甲乙科技有限公司",
@@ -77,6 +81,18 @@ def test_ticking_bills_and_typing_figures_moves_the_totals_and_the_draft_keeps_t
     expect(page.locator("#id_remarks")).to_have_value("与客户核对中")
     assert total(page, "agreed") == ["13", "0.0400", "0.52"]
     shot("draft-restored")
+
+    # 电子对账单 下载: the figures as typed, unsaved or not.
+    InvoicingEntity.objects.create(name="某某云通讯有限公司", tax_id="91310000000000000X", is_default=True)
+    page.fill(f'input[name="agreed_{nov.pk}"]', "2")
+    with page.expect_download() as download:
+        page.click("[data-statement='download']")
+    pdf = tmp_path / "statement.pdf"
+    download.value.save_as(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "上海甲乙科技有限公司" in text and "账单-2019-10-8560" in text and "0.48" in text  # 2 × 0.04 + 10 × 0.04
+    assert download.value.suggested_filename == f"电子对账单-上海甲乙科技有限公司-{timezone.localdate():%Y%m%d}.pdf"
+    page.fill(f'input[name="agreed_{nov.pk}"]', "3")
 
     page.click("button:has-text('立即发起')")
     page.wait_for_url("**/desk/workflow/*/")
