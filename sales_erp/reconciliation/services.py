@@ -75,14 +75,14 @@ def reconciliation_submit(*, instance: ProcessInstance) -> None:
         bill = Bill.objects.select_for_update().get(pk=line["bill"])
         if bill.customer_id != instance.customer_id:
             raise ProcessRefused(BILL_NOT_OURS.format(name=bill.name))
+        bill = transition(bill, BillStatus.RECONCILING, instance.initiator)
+        bill.reconciliation = instance
+        bill.save(update_fields=["reconciliation"])
         if line.get("customer_count") is not None:
             try:
                 bill_customer_count_enter(bill=bill, count=int(line["customer_count"]), user=instance.initiator)
             except ReconciliationRefused as refusal:
                 raise ProcessRefused(refusal.message) from None
-        bill = transition(bill, BillStatus.RECONCILING, instance.initiator)
-        bill.reconciliation = instance
-        bill.save(update_fields=["reconciliation"])
 
 
 def bills_release(instance: ProcessInstance) -> None:

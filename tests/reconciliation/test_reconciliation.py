@@ -384,3 +384,40 @@ def test_bill_page_shows_the_reconciliation_figures(client, manual):
     html = client.get(f"/desk/billing/bill/{manual.sep.pk}/change/").content.decode()
 
     assert "客户数据(条)" in html and "我司计费条数" in html and "对账完成时间" in html and instance.title in html
+
+
+def test_a_bill_of_several_lines_and_tiers_is_priced_amount_over_count(client, manual):
+    # 100 × 0.04 + 50 × 0.05 = 6.50 for 150 units: one price 0.043333 (6 places), shown as such
+    tiered = bill_make(
+        product=ProductFactory.create(customer=manual.customer), period=date(2019, 5, 1), count=150, amount="6.50"
+    )
+    client.force_login(manual.sales)
+    html = client.get(page_url(manual)).content.decode()
+    assert f'data-bill="{tiered.pk}" data-price-micro="43333" data-our-count="150" data-our-cents="650"' in html
+    assert "<td>0.043333</td>" in html
+
+    instance = submit(client, manual, tiered, **{f"agreed_{tiered.pk}": "149"})
+    archive(instance, manual)
+
+    tiered.refresh_from_db()
+    assert (tiered.count, tiered.amount, tiered.our_count, tiered.our_amount) == (
+        149,
+        Decimal("6.46"),
+        150,
+        Decimal("6.50"),
+    )
+
+
+def test_the_submit_effect_refuses_a_bill_another_reconciliation_holds(client, manual):
+    from sales_erp.reconciliation.services import reconciliation_submit
+
+    first = submit(client, manual, manual.nov)
+    racer = ProcessInstance(code="reconciliation", initiator=manual.other_sales, customer=manual.customer)
+    racer.form_data = {"lines": [{"bill": manual.nov.pk, "customer_count": 9, "agreed_count": 3}]}
+
+    with pytest.raises(ProcessRefused) as refused:
+        reconciliation_submit(instance=racer)
+
+    assert "账单-2019-11-8560" in refused.value.message and "对账中" in refused.value.message
+    nov = Bill.objects.get(pk=manual.nov.pk)
+    assert (nov.status, nov.reconciliation, nov.customer_count) == (BillStatus.RECONCILING, first, None)
