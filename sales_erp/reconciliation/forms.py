@@ -14,10 +14,10 @@ from typing import Any
 
 from django import forms
 
-from sales_erp.billing.models import Bill, BillStatus
+from sales_erp.billing.models import Bill, BillStatus, NoBillReason
 from sales_erp.customers.models import Customer
 from sales_erp.reconciliation import figures
-from sales_erp.reconciliation.selectors import OurFigures, bill_our_figures, bills_unreconciled
+from sales_erp.reconciliation.selectors import OurFigures, bill_our_figures, bills_unreconciled, no_bill_reasons
 from sales_erp.workflow.forms import ProcessForm
 
 NO_BILLS = "请至少勾选一张未对账账单"
@@ -116,6 +116,10 @@ class ReconciliationForm(ProcessForm):
             )
             for bill in self.open_bills
         ]
+
+    def missing(self) -> list[NoBillReason]:
+        """Products of the customer without a bill (未找到？), each with the reason, for 生成账单."""
+        return list(no_bill_reasons(customer=self.target)) if isinstance(self.target, Customer) else []
 
     # ---------------------------------------------------------------------------------- validation
     def clean_bills(self) -> list[Bill]:

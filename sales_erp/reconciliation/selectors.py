@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, Min, QuerySet, Sum
 from django.urls import reverse
 
-from sales_erp.billing.models import Bill, BillStatus
+from sales_erp.billing.models import Bill, BillStatus, NoBillReason
 from sales_erp.customers.models import Customer
 from sales_erp.customers.selectors import customer_visibility_q
 from sales_erp.org.models import User
@@ -24,6 +24,11 @@ def bills_unreconciled(*, customer: Customer) -> QuerySet[Bill]:
         .select_related("product", "customer_count_by")
         .order_by("-period", "name", "pk")
     )
+
+
+def no_bill_reasons(*, customer: Customer) -> QuerySet[NoBillReason]:
+    """The customer's products that got no bill, and why (the page's 未找到？生成账单)."""
+    return NoBillReason.objects.filter(customer=customer).select_related("product").order_by("-period", "product__code")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from sales_erp.billing.models import Bill, BillStatus, CustomerCountSource
+from sales_erp.billing.models import Bill, BillStatus, CustomerCountSource, NoBillCode, NoBillReason
 from sales_erp.billing.services import BillRefused, bill_generate, bill_run, usage_push
 from sales_erp.reconciliation import figures
 from sales_erp.reconciliation.services import ReconciliationRefused, bill_customer_count_enter
@@ -421,3 +421,20 @@ def test_the_submit_effect_refuses_a_bill_another_reconciliation_holds(client, m
     assert "账单-2019-11-8560" in refused.value.message and "对账中" in refused.value.message
     nov = Bill.objects.get(pk=manual.nov.pk)
     assert (nov.status, nov.reconciliation, nov.customer_count) == (BillStatus.RECONCILING, first, None)
+
+
+def test_products_without_a_bill_are_listed_with_their_generate_link(client, manual):
+    missing = ProductFactory.create(customer=manual.customer, name="语音验证码", code="VOICE1")
+    NoBillReason.objects.create(
+        product=missing,
+        customer=manual.customer,
+        period=date(2019, 11, 1),
+        code=NoBillCode.NO_PRICE,
+        detail="2019-11 无调价",
+    )
+    client.force_login(manual.sales)
+
+    html = client.get(page_url(manual)).content.decode()
+
+    assert "2019-11 语音验证码（VOICE1）未出账单：产品当月没有调价，2019-11 无调价" in html
+    assert f"/desk/billing/bills/generate/?product={missing.pk}&month=2019-11" in html
