@@ -82,8 +82,16 @@ PROCESSES: dict[str, ProcessHooks] = {
         template="customers/_special_request_fields.html",
         on_archive="sales_erp.customers.requests.special_request_archive",
     ),
+    "reconciliation": ProcessHooks(
+        form="sales_erp.reconciliation.forms.ReconciliationForm",
+        target="customers.Customer",
+        template="reconciliation/_form.html",
+        on_submit="sales_erp.reconciliation.services.reconciliation_submit",
+        on_archive="sales_erp.reconciliation.services.reconciliation_archive",
+        on_reject="sales_erp.reconciliation.services.reconciliation_reject",
+        on_withdraw="sales_erp.reconciliation.services.reconciliation_withdraw",
+    ),
 }
-
 
 # Job name -> the service it runs. Each also has `manage.py run_job <name>` and a Celery task.
 PERIODIC_JOBS: dict[str, PeriodicJob] = {
@@ -109,6 +117,7 @@ SETUP_STEPS: list[tuple[str, bool]] = [
     ("sales_erp.jobs.services.schedules_sync", False),
     ("sales_erp.workflow.services.definitions_load_defaults", False),
     ("sales_erp.workflow.services.definitions_load_examples", False),  # 电商购销单: a process type with no code
+    ("sales_erp.statements.fonts.statement_fonts_ensure", False),  # the PDFs' CJK font copy, cut once
     ("sales_erp.org.services.demo_staff_create", True),
     ("sales_erp.org.services.demo_invoicing_entity_create", True),
     ("sales_erp.customers.demo.demo_customers_create", True),
@@ -141,4 +150,5 @@ CUSTOMER_PAGE_PANELS: list[str] = [
     "sales_erp.billing.selectors.customer_bills_panel",
     "sales_erp.customers.processes.customer_processes_panel",
     "sales_erp.customers.selectors.customer_account_records_panel",
+    "sales_erp.reconciliation.selectors.customer_reconciliation_panel",
 ]

@@ -137,6 +137,15 @@ class BillAdmin(ProductMonthColumns, ReadOnlyAdmin):
         "generated_at",
         "generated_by",
         "bill_run",
+        # reconciliation (sales_erp/reconciliation): the customer's figures, the process, our original figures
+        "customer_count",
+        "customer_count_source",
+        "customer_count_by",
+        "customer_count_at",
+        "reconciliation",
+        "our_count",
+        "our_amount",
+        "reconciled_at",
     ]
     readonly_fields = fields
     actions_list = ["generate_page", "run_page"]

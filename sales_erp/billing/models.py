@@ -105,6 +105,11 @@ BILL_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class CustomerCountSource(models.TextChoices):
+    DESK = "desk", "销售录入"
+    PORTAL = "portal", "客户录入"
+
+
 class BillRun(models.Model):
     """出账记录: one run of the monthly bill run (the daily job, or "出账" by hand), with its report."""
 
@@ -169,6 +174,35 @@ class Bill(models.Model):
     bill_run = models.ForeignKey(
         BillRun, verbose_name="出账记录", null=True, blank=True, on_delete=models.SET_NULL, related_name="bills"
     )
+    # Reconciliation (DESIGN §5.1, the reconciliation app): the customer's own count (客户数据) with who
+    # entered it and when, the process holding the bill, and — once archived — our original figures
+    # (我司数据), while count/amount then carry the agreed figures that invoices and write-offs use.
+    customer_count = models.PositiveBigIntegerField("客户数据(条)", null=True, blank=True)
+    customer_count_source = models.CharField(
+        "客户数据来源", max_length=8, choices=CustomerCountSource.choices, blank=True, default=""
+    )
+    customer_count_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="客户数据录入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    customer_count_at = models.DateTimeField("客户数据录入时间", null=True, blank=True)
+    reconciliation = models.ForeignKey(
+        "workflow.ProcessInstance",
+        verbose_name="对账流程",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    our_count = models.PositiveBigIntegerField("我司计费条数", null=True, blank=True, help_text="对账归档前为空")
+    our_amount = models.DecimalField(
+        "我司金额(元)", max_digits=14, decimal_places=2, null=True, blank=True, help_text="对账归档前为空"
+    )
+    reconciled_at = models.DateTimeField("对账完成时间", null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -133,7 +133,13 @@ NAVIGATION: list[dict[str, Any]] = [
             ),
         ],
     },
-    {"title": _("收尾流程"), "collapsible": True, "items": []},
+    {
+        "title": _("收尾流程"),
+        "collapsible": True,
+        "items": [
+            item(_("对账"), "fact_check", reverse_lazy("reconciliation:customers"), staff),
+        ],
+    },
     {
         "title": _("财务"),
         "collapsible": True,
