@@ -147,31 +147,33 @@ def _target_for(source: Path, index: int, spec: FaceSpec) -> Path:
     return font_dir() / f"{spec.family}-{spec.style}-{hashlib.sha256(key.encode()).hexdigest()[:12]}.otf"
 
 
+def font_face_ensure(spec: FaceSpec) -> FontFace | None:
+    """The copy for one face, cut now if missing (and older copies of it removed); None without the font."""
+    found = system_font(spec.system_family, spec.style)
+    if found is None:
+        logger.warning("%s %s not found: install fonts-noto-cjk for Chinese PDFs", spec.system_family, spec.style)
+        return None
+    source, index = found
+    target = _target_for(source, index, spec)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target.parent / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not target.exists():  # another process may have made it while we waited
+                logger.info("cutting %s from %s (once)", target.name, source)
+                unicodes = mono_unicodes() if spec.mono else subset_unicodes()
+                _subset_write(source=source, index=index, target=target, unicodes=unicodes)
+                for stale in target.parent.glob(f"{spec.family}-{spec.style}-*.otf"):
+                    if stale != target:
+                        stale.unlink(missing_ok=True)
+    return FontFace(family=spec.family, weight=spec.weight, path=target)
+
+
 @cache
 def statement_fonts_ensure() -> tuple[FontFace, ...]:
     """The subset copies (made now if missing). Empty when the system has no Noto CJK font: the PDF
     then falls back to whatever fontconfig offers, and a warning says to install fonts-noto-cjk."""
-    faces: list[FontFace] = []
-    for spec in FACE_SPECS:
-        found = system_font(spec.system_family, spec.style)
-        if found is None:
-            logger.warning("%s %s not found: install fonts-noto-cjk for Chinese PDFs", spec.system_family, spec.style)
-            continue
-        source, index = found
-        target = _target_for(source, index, spec)
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target.parent / ".lock", "w") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                if not target.exists():  # another process may have made it while we waited
-                    logger.info("cutting %s from %s (once)", target.name, source)
-                    unicodes = mono_unicodes() if spec.mono else subset_unicodes()
-                    _subset_write(source=source, index=index, target=target, unicodes=unicodes)
-                    for stale in target.parent.glob(f"{spec.family}-{spec.style}-*.otf"):
-                        if stale != target:
-                            stale.unlink(missing_ok=True)
-        faces.append(FontFace(family=spec.family, weight=spec.weight, path=target))
-    return tuple(faces)
+    return tuple(face for spec in FACE_SPECS if (face := font_face_ensure(spec)) is not None)
 
 
 def font_face_css() -> str:
