@@ -16,7 +16,8 @@ from sales_erp.org.roles import Role
 from sales_erp.statements.selectors import CARRIER_LABELS, usage_report_load
 from sales_erp.statements.usage_report import usage_report_pdf, usage_report_xlsx
 from tests.factories import AccountFactory, ProductFactory, UserFactory
-from tests.statements.conftest import needs_poppler, pdf_text, usage_customer
+from tests.statements.conftest import needs_poppler, pdf_text
+from tests.statements.factories import usage_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,7 @@ def small():
     """3 accounts over 2 products, October, three carriers; plus rows the report must leave out."""
     customer, bills, records = usage_customer(accounts=3, products=2)
     account = records[0].account
+    assert account is not None
     extra = [
         # a second country on the same account, day and carrier: summed into the same cell
         UsageRecord(
