@@ -151,7 +151,9 @@ def deposits_store(
     existing: set[str] = set()
     for start in range(0, len(keys), BULK_BATCH):
         chunk = keys[start : start + BULK_BATCH]
-        existing.update(Deposit.objects.filter(import_key__in=chunk).values_list("import_key", flat=True))
+        existing.update(
+            key for key in Deposit.objects.filter(import_key__in=chunk).values_list("import_key", flat=True) if key
+        )
     new = [(key, line) for key, line in keyed if key not in existing]
     record = DepositImport.objects.create(
         profile=profile,
@@ -193,7 +195,7 @@ def deposits_store(
     created = Deposit.objects.bulk_create(deposits, batch_size=BULK_BATCH)
     if created and created[0].pk is None:  # a database that does not return the new ids
         created = list(Deposit.objects.filter(import_record=record).order_by("pk"))
-    Deposit.history.bulk_history_create(created, batch_size=BULK_BATCH, default_user=user)  # type: ignore[attr-defined]
+    Deposit.history.bulk_history_create(created, batch_size=BULK_BATCH, default_user=user)
     matched = [deposit for deposit in created if deposit.status == DepositStatus.MATCHED]
     record.created, record.matched = len(created), len(matched)
     record.total = sum((deposit.amount for deposit in created), Decimal("0.00"))

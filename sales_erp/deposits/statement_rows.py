@@ -242,7 +242,7 @@ def statement_rows_parse(
                         credit=credit_label,
                         credit_value=cells[at_credit],
                         debit=debit_label,
-                        debit_value=cells[at_debit],
+                        debit_value=cells[at_debit] if at_debit is not None else "",
                     )
                 )
             elif credit:

@@ -32,13 +32,53 @@ U = DepositStatus.UNMATCHED
 # debit, 支付通道费) is not a deposit; row 14 is the bank's interest, with no payer.
 GBK_CREDITS = [
     (date(2026, 11, 2), time(9, 31, 12), "上海甲乙科技有限公司", "31001234560000001", "850.00", "K2611020001", "货款"),
-    (date(2026, 11, 3), time(14, 20, 3), "北京丙丁（集团）有限公司", "11001234560000003", "100.00", "K2611030003", "服务费"),
-    (date(2026, 11, 5), time(11, 11, 11), "杭州壬癸网络科技有限公司", "33001234560000004", "3600.00", "K2611050004", "短信费10月"),
-    (date(2026, 11, 5), time(11, 11, 11), "杭州壬癸网络科技有限公司", "33001234560000004", "3600.00", "K2611050005", "短信费10月"),
-    (date(2026, 11, 6), time(16, 45), "ＡＢＣ信息技术有限公司", "21001234560000006", "25000.00", "K2611060006", "预付款"),
+    (
+        date(2026, 11, 3),
+        time(14, 20, 3),
+        "北京丙丁（集团）有限公司",
+        "11001234560000003",
+        "100.00",
+        "K2611030003",
+        "服务费",
+    ),
+    (
+        date(2026, 11, 5),
+        time(11, 11, 11),
+        "杭州壬癸网络科技有限公司",
+        "33001234560000004",
+        "3600.00",
+        "K2611050004",
+        "短信费10月",
+    ),
+    (
+        date(2026, 11, 5),
+        time(11, 11, 11),
+        "杭州壬癸网络科技有限公司",
+        "33001234560000004",
+        "3600.00",
+        "K2611050005",
+        "短信费10月",
+    ),
+    (
+        date(2026, 11, 6),
+        time(16, 45),
+        "ＡＢＣ信息技术有限公司",
+        "21001234560000006",
+        "25000.00",
+        "K2611060006",
+        "预付款",
+    ),
     (date(2026, 11, 9), time(8, 59, 59), "广州戊己集团有限公司", "44001234560000007", "1234.56", "K2611090007", ""),
     (date(2026, 11, 10), time(13, 30, 30), NO_PAYER, "", "12.34", "K2611100008", "结息"),
-    (date(2026, 11, 11), time(9, 0), "成都子丑科技有限公司", "51001234560000009", "980.00", "K2611110009", "10月短信费"),
+    (
+        date(2026, 11, 11),
+        time(9, 0),
+        "成都子丑科技有限公司",
+        "51001234560000009",
+        "980.00",
+        "K2611110009",
+        "10月短信费",
+    ),
 ]
 
 
@@ -57,7 +97,11 @@ def test_the_gbk_statement_imports_every_credit_exactly(finance):
     record = result.record
     assert (record.rows, record.credits, record.debits, record.created, record.already_imported) == (9, 8, 1, 8, 0)
     # 35,376.90 = the closing balance 1,273,376.90 - the opening 1,250,000.00 + the 12,000.00 debit
-    assert (record.imported_by, record.file_name, record.total) == (finance, "bank_statement_gbk.csv", Decimal("35376.90"))
+    assert (record.imported_by, record.file_name, record.total) == (
+        finance,
+        "bank_statement_gbk.csv",
+        Decimal("35376.90"),
+    )
     assert set(Deposit.objects.values_list("import_record", flat=True)) == {record.pk}
 
 
@@ -94,7 +138,7 @@ def test_W07_the_same_statement_imported_twice_adds_nothing(client, finance):
 
 def test_identical_payments_without_serials_are_both_kept_and_a_longer_statement_adds_only_the_new_one():
     header = "交易日,交易时间,借方金额,贷方金额,对方户名,对方账号,流水号,摘要\n"
-    line = "20261105,11:11:11,,\"3,600.00\",杭州壬癸网络科技有限公司,33001234560000004,,短信费\n"
+    line = '20261105,11:11:11,,"3,600.00",杭州壬癸网络科技有限公司,33001234560000004,,短信费\n'
     first = import_bytes((header + line + line).encode("gbk"))
     assert first.record.created == 2
 
@@ -155,7 +199,8 @@ def test_a_file_of_another_layout_is_refused_naming_the_columns_it_needs():
     with pytest.raises(DepositImportRejected) as refused:
         import_file(BOM_SAMPLE, GBK_PROFILE)
     assert refused.value.errors == [
-        "文件 'bank_statement_utf8bom.csv' 的前 20 行中找不到表头：需要列 交易日、交易时间、贷方金额、借方金额、对方户名、对方账号、流水号、摘要"
+        "文件 'bank_statement_utf8bom.csv' 的前 20 行中找不到表头："
+        "需要列 交易日、交易时间、贷方金额、借方金额、对方户名、对方账号、流水号、摘要"
     ]
 
 
@@ -174,7 +219,9 @@ def test_xlsx_with_excel_serial_and_date_cells():
     result = import_bytes(buffer.getvalue(), name="statement.xlsx")
 
     assert (result.record.created, result.record.debits) == (2, 1)
-    assert [(d.received_on, d.received_time, d.amount, d.payer_account) for d in Deposit.objects.order_by("serial")] == [
+    assert [
+        (d.received_on, d.received_time, d.amount, d.payer_account) for d in Deposit.objects.order_by("serial")
+    ] == [
         (date(2026, 11, 2), time(9, 0), Decimal("1250.50"), "31001234560000001"),  # serial 46328 = 2026-11-02
         (date(2026, 11, 3), None, Decimal("1000.00"), ""),
     ]
