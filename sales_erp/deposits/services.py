@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import yaml
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import DecimalField
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -49,11 +52,14 @@ TRANSITION_REFUSED = "到款状态不能从「{from_}」变为「{to}」"
 MAX_LISTED_ERRORS = 200
 MORE_ERRORS = "…… 另有 {count} 处错误未列出，请先改正以上各行"
 BULK_BATCH = 500
+INSERT_CHUNK = 2000
 
 MATCHED_ONE_TITLE = "到款已匹配：{customer} {amount} 元"
 MATCHED_ONE_BODY = "{day} {payer} 到款 {amount} 元，已匹配到您的客户 {customer}（{reason}）。"
 MATCHED_MANY_TITLE = "{count} 笔到款已匹配到您的客户"
 MATCHED_MANY_LINE = "{day} {payer} {amount} 元 → {customer}（{reason}）"
+MATCHED_MANY_MORE = "…… 另有 {count} 笔，见到款池"
+MAX_LISTED_IN_MESSAGE = 100
 
 
 class DepositRefused(Exception):
@@ -79,8 +85,7 @@ class DepositImportRejected(Exception):
 
 @dataclass
 class DepositImportResult:
-    record: DepositImport
-    created: list[Deposit] = field(default_factory=list)
+    record: DepositImport  # record.deposits are the deposits this import added
     same_file_before: DepositImport | None = None
 
 
@@ -170,38 +175,109 @@ def deposits_store(
     decided_ids = {d[0] for d in decisions.values() if d}
     owner_of = dict(Customer.objects.filter(pk__in=decided_ids).values_list("pk", "owner_id"))
     now = timezone.now()
-    deposits: list[Deposit] = []
+    rows_to_insert: list[dict[str, object]] = []
+    matched_keys: set[str] = set()
     for key, line in new:
         payer_key = payer_key_of(line.payer)
-        deposit = Deposit(
-            received_on=line.received_on,
-            received_time=line.received_time,
-            payer=line.payer,
-            payer_key=payer_key,
-            payer_account=line.payer_account,
-            amount=line.amount,
-            available=line.amount,
-            serial=line.serial,
-            summary=line.summary,
-            import_record=record,
-            import_key=key,
-        )
+        row: dict[str, object] = {
+            "received_on": line.received_on,
+            "received_time": line.received_time,
+            "payer": line.payer,
+            "payer_key": payer_key,
+            "payer_account": line.payer_account,
+            "amount": line.amount,
+            "available": line.amount,
+            "serial": line.serial,
+            "summary": line.summary,
+            "import_record_id": record.pk,
+            "import_key": key,
+            "status": DepositStatus.UNMATCHED.value,
+        }
         decision = decisions.get(payer_key)
         if decision:
-            deposit.customer_id, deposit.match_reason = decision
-            deposit.salesperson_id = owner_of[decision[0]]
-            deposit.status, deposit.matched_at = DepositStatus.MATCHED, now
-        deposits.append(deposit)
-    created = Deposit.objects.bulk_create(deposits, batch_size=BULK_BATCH)
-    if created and created[0].pk is None:  # a database that does not return the new ids
-        created = list(Deposit.objects.filter(import_record=record).order_by("pk"))
-    Deposit.history.bulk_history_create(created, batch_size=BULK_BATCH, default_user=user)
-    matched = [deposit for deposit in created if deposit.status == DepositStatus.MATCHED]
-    record.created, record.matched = len(created), len(matched)
-    record.total = sum((deposit.amount for deposit in created), Decimal("0.00"))
+            row.update(
+                customer_id=decision[0],
+                match_reason=decision[1],
+                salesperson_id=owner_of[decision[0]],
+                status=DepositStatus.MATCHED.value,
+                matched_at=now,
+            )
+            matched_keys.add(key)
+        rows_to_insert.append(row)
+    deposits_insert(rows=rows_to_insert, record=record, user=user, when=now)
+    record.created, record.matched = len(rows_to_insert), len(matched_keys)
+    record.total = sum((line.amount for _, line in new), Decimal("0.00"))
     record.save(update_fields=["created", "matched", "total"])
-    deposits_matched_notify(deposits=matched)
-    return DepositImportResult(record=record, created=created)
+    matched = Deposit.objects.filter(import_record=record, status=DepositStatus.MATCHED).order_by("pk")
+    deposits_matched_notify(matched=[MatchedDeposit(*row) for row in matched.values_list(*MATCHED_FIELDS)])
+    deposits_matched_hooks_run(deposits=matched.iterator(chunk_size=BULK_BATCH))
+    return DepositImportResult(record=record)
+
+
+def decimal_adapter(*, max_digits: int | None, places: int | None) -> Callable[[Any], Any]:
+    return lambda value: connection.ops.adapt_decimalfield_value(value, max_digits, places)
+
+
+def deposits_insert(
+    *, rows: Sequence[dict[str, object]], record: DepositImport, user: User | None, when: datetime
+) -> None:
+    """Insert the new deposits and their history rows in a few statements (an import may bring tens of
+    thousands of lines; the ORM's per-value preparation would be most of the time): the deposits with one
+    executemany per chunk, their "created" history rows with one INSERT … SELECT."""
+    ops, quote = connection.ops, connection.ops.quote_name
+    fields = [f for f in Deposit._meta.concrete_fields if not f.primary_key]
+    adapters: list[Callable[[Any], Any] | None] = []
+    for f in fields:
+        internal = f.get_internal_type()
+        if internal == "DateField":
+            adapters.append(ops.adapt_datefield_value)
+        elif internal == "DateTimeField":
+            adapters.append(ops.adapt_datetimefield_value)
+        elif internal == "TimeField":
+            adapters.append(ops.adapt_timefield_value)
+        elif isinstance(f, DecimalField):
+            adapters.append(decimal_adapter(max_digits=f.max_digits, places=f.decimal_places))
+        else:
+            adapters.append(None)
+    defaults = {f.attname: f.get_default() for f in fields}
+    table = quote(Deposit._meta.db_table)
+    columns = ", ".join(quote(f.column or f.attname) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+    params: list[list[Any]] = []
+    for row in rows:
+        values: list[Any] = []
+        for f, adapt in zip(fields, adapters, strict=True):
+            value = row.get(f.attname, defaults[f.attname])
+            values.append(adapt(value) if adapt is not None and value is not None else value)
+        params.append(values)
+    history = Deposit.history.model
+    source = {f.column for f in Deposit._meta.concrete_fields}
+    extra: dict[str, tuple[str, list[Any]]] = {
+        "history_date": ("%s", [ops.adapt_datetimefield_value(when)]),
+        "history_change_reason": ("NULL", []),
+        "history_type": ("'+'", []),
+        "history_user_id": ("%s", [user.pk if user else None]),
+    }
+    target, selected, history_params = [], [], []
+    for hf in history._meta.concrete_fields:
+        if hf.primary_key:
+            continue
+        target.append(quote(hf.column))
+        if hf.column in source:
+            selected.append(quote(hf.column))
+        else:
+            expression, values_of = extra[hf.column]  # a history field this code does not know: fail loudly
+            selected.append(expression)
+            history_params += values_of
+    history_sql = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(target)}) "
+        f"SELECT {', '.join(selected)} FROM {table} WHERE {quote('import_record_id')} = %s"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), INSERT_CHUNK):
+            cursor.executemany(sql, params[start : start + INSERT_CHUNK])
+        cursor.execute(history_sql, [*history_params, record.pk])
 
 
 # ---------------------------------------------------------------------------------------- matching
@@ -225,50 +301,83 @@ def deposit_transition(
     return deposit
 
 
-def deposits_matched_notify(*, deposits: Sequence[Deposit]) -> None:
-    """Tell each owner about their customers' newly matched deposits (one message per owner), then run
-    hooks.DEPOSIT_MATCHED for each deposit, in order."""
-    if not deposits:
-        return
-    customers = Customer.objects.in_bulk({deposit.customer_id for deposit in deposits if deposit.customer_id})
-    owners = User.objects.in_bulk({deposit.salesperson_id for deposit in deposits if deposit.salesperson_id})
-    by_owner: dict[int, list[Deposit]] = defaultdict(list)
-    for deposit in deposits:
-        if deposit.salesperson_id:
-            by_owner[deposit.salesperson_id].append(deposit)
-    for owner_id, theirs in by_owner.items():
-        if len(theirs) == 1:
-            (deposit,) = theirs
-            fields = message_fields(deposit, customers)
-            message_send(
-                recipients=[owners.get(owner_id)],
-                kind=MessageKind.FINANCE,
-                title=MATCHED_ONE_TITLE.format(**fields),
-                body=MATCHED_ONE_BODY.format(**fields),
-                target=deposit,
-                link=reverse("deposits:detail", args=[deposit.pk]),
-            )
-        else:
-            message_send(
-                recipients=[owners.get(owner_id)],
-                kind=MessageKind.FINANCE,
-                title=MATCHED_MANY_TITLE.format(count=len(theirs)),
-                body="\n".join(MATCHED_MANY_LINE.format(**message_fields(d, customers)) for d in theirs),
-                link=reverse("deposits:pool") + "?status=matched",
-            )
+@dataclass(frozen=True)
+class MatchedDeposit:
+    """What the owner's notice says about a newly matched deposit."""
+
+    pk: int
+    received_on: date
+    payer: str
+    amount: Decimal
+    customer_id: int | None
+    salesperson_id: int | None
+    match_reason: str
+
+
+MATCHED_FIELDS = ("pk", "received_on", "payer", "amount", "customer_id", "salesperson_id", "match_reason")
+
+
+def matched_of(deposit: Deposit) -> MatchedDeposit:
+    return MatchedDeposit(*(getattr(deposit, name) for name in MATCHED_FIELDS))
+
+
+def deposits_matched(*, deposits: Sequence[Deposit]) -> None:
+    """What follows a match, for deposits matched one at a time: the owner's notice, then the hooks."""
+    deposits_matched_notify(matched=[matched_of(deposit) for deposit in deposits])
+    deposits_matched_hooks_run(deposits=deposits)
+
+
+def deposits_matched_hooks_run(*, deposits: Iterable[Deposit]) -> None:
+    """hooks.DEPOSIT_MATCHED for each deposit, in order, inside the caller's transaction."""
     functions = [import_string(path) for path in hooks.DEPOSIT_MATCHED]
+    if not functions:
+        return
     for deposit in deposits:
         for function in functions:
             function(deposit=deposit)
 
 
-def message_fields(deposit: Deposit, customers: dict[int, Customer]) -> dict[str, str]:
-    customer = customers.get(deposit.customer_id) if deposit.customer_id else None
+def deposits_matched_notify(*, matched: Sequence[MatchedDeposit]) -> None:
+    """Tell each owner about their customers' newly matched deposits: one message per owner."""
+    if not matched:
+        return
+    ids = {deposit.customer_id for deposit in matched if deposit.customer_id}
+    customers = dict(Customer.objects.filter(pk__in=ids).values_list("pk", "name"))
+    owners = User.objects.in_bulk({deposit.salesperson_id for deposit in matched if deposit.salesperson_id})
+    by_owner: dict[int, list[MatchedDeposit]] = defaultdict(list)
+    for deposit in matched:
+        if deposit.salesperson_id:
+            by_owner[deposit.salesperson_id].append(deposit)
+    for owner_id, theirs in by_owner.items():
+        if len(theirs) == 1:
+            fields = message_fields(theirs[0], customers)
+            message_send(
+                recipients=[owners.get(owner_id)],
+                kind=MessageKind.FINANCE,
+                title=MATCHED_ONE_TITLE.format(**fields),
+                body=MATCHED_ONE_BODY.format(**fields),
+                target=Deposit(pk=theirs[0].pk),
+                link=reverse("deposits:detail", args=[theirs[0].pk]),
+            )
+            continue
+        lines = [MATCHED_MANY_LINE.format(**message_fields(d, customers)) for d in theirs[:MAX_LISTED_IN_MESSAGE]]
+        if len(theirs) > MAX_LISTED_IN_MESSAGE:
+            lines.append(MATCHED_MANY_MORE.format(count=len(theirs) - MAX_LISTED_IN_MESSAGE))
+        message_send(
+            recipients=[owners.get(owner_id)],
+            kind=MessageKind.FINANCE,
+            title=MATCHED_MANY_TITLE.format(count=len(theirs)),
+            body="\n".join(lines),
+            link=reverse("deposits:pool") + "?status=matched",
+        )
+
+
+def message_fields(deposit: MatchedDeposit, customers: dict[int, str]) -> dict[str, str]:
     return {
         "day": f"{deposit.received_on:%Y-%m-%d}",
         "payer": deposit.payer,
         "amount": f"{deposit.amount:,.2f}",
-        "customer": customer.name if customer else "",
+        "customer": customers.get(deposit.customer_id, "") if deposit.customer_id else "",
         "reason": deposit.match_reason,
     }
 
@@ -285,7 +394,7 @@ def deposit_match(*, deposit: Deposit) -> bool:
             return False
         customer = Customer.objects.get(pk=decision[0])
         deposit_transition(deposit=locked, to=DepositStatus.MATCHED, customer=customer, reason=decision[1])
-        deposits_matched_notify(deposits=[locked])
+        deposits_matched(deposits=[locked])
     deposit.refresh_from_db()
     return True
 
@@ -320,7 +429,7 @@ def deposit_assign(*, deposit: Deposit, customer: Customer, user: User) -> Depos
             alias.customer, alias.created_by = customer, user
             alias._history_user = user  # type: ignore[attr-defined]
             alias.save()
-        deposits_matched_notify(deposits=[locked])
+        deposits_matched(deposits=[locked])
         if locked.payer_key:
             for other in Deposit.objects.filter(status=DepositStatus.UNMATCHED, payer_key=locked.payer_key):
                 deposit_match(deposit=other)

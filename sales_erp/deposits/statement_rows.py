@@ -185,6 +185,9 @@ def statement_rows_parse(
     width = max(columns.values()) + 1
     credit_label, debit_label = profile.credit_column.strip(), profile.debit_column.strip()
     errors = result.errors
+    # Statements repeat the same dates and times on many lines: each distinct text is parsed once.
+    days: dict[Any, tuple[date, time | None] | None] = {}
+    times: dict[Any, time | None] = {}
     first_row_of_serial: dict[str, int] = {}
 
     def amount_of(raw: Any, label: str, row: int) -> Decimal | None | bool:
@@ -251,13 +254,22 @@ def statement_rows_parse(
                 errors.append(NO_AMOUNT.format(row=row, credit=credit_label, debit=debit_label or "借方金额"))
         # --- 日期 and 时间 (checked on every line: a statement with a broken date is not to be trusted)
         raw_date = cells[at_date]
-        parsed = None if blank(raw_date) else day_and_time_parse(raw_date, formats)
+        try:
+            parsed = days[raw_date]
+        except (KeyError, TypeError):
+            parsed = None if blank(raw_date) else day_and_time_parse(raw_date, formats)
+            if isinstance(raw_date, str):
+                days[raw_date] = parsed
         if parsed is None:
             template = DATE_MISSING if blank(raw_date) else DATE_INVALID
             errors.append(template.format(row=row, label=profile.date_column, value=raw_date, formats=shown_formats))
         received_time = parsed[1] if parsed else None
         if at_time is not None and not blank(cells[at_time]):
-            received_time = time_parse(cells[at_time])
+            raw_time = cells[at_time]
+            if raw_time in times:
+                received_time = times[raw_time]
+            else:
+                received_time = times[raw_time] = time_parse(raw_time)
             if received_time is None:
                 errors.append(TIME_INVALID.format(row=row, label=profile.time_column, value=cells[at_time]))
         if len(errors) > before:
