@@ -81,6 +81,14 @@ class ImportProfile(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if not self.direction_column.strip() and self.debit_column.strip() == self.credit_column.strip():
+            raise ValidationError({"debit_column": "借方金额列与贷方金额列相同时，请填写借贷标志列以区分收入与支出"})
+        if not [f for f in self.date_formats.replace("，", ",").split(",") if "%" in f]:
+            raise ValidationError({"date_formats": "请至少填写一个日期格式，如 %Y%m%d 或 %Y-%m-%d"})
+
 
 class DepositImport(models.Model):
     """One bank statement imported: who, when, which file with which layout, and what it added."""

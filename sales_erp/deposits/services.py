@@ -418,9 +418,10 @@ def deposit_assign(*, deposit: Deposit, customer: Customer, user: User) -> Depos
     customer's alias (the next deposit from it matches by itself), the same flow as an automatic match
     runs, and other pool deposits from the same payer follow."""
     with transaction.atomic():
-        locked = Deposit.objects.select_for_update().select_related("customer").get(pk=deposit.pk)
+        locked = Deposit.objects.select_for_update().get(pk=deposit.pk)
         if locked.status != DepositStatus.UNMATCHED:
-            raise DepositRefused(NOT_UNMATCHED.format(customer=locked.customer or "其他客户"), code="matched")
+            holder = Customer.objects.filter(pk=locked.customer_id).values_list("name", flat=True).first()
+            raise DepositRefused(NOT_UNMATCHED.format(customer=holder or "其他客户"), code="matched")
         deposit_transition(
             deposit=locked, to=DepositStatus.MATCHED, customer=customer, reason=REASON_ASSIGNED, user=user
         )

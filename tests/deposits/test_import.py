@@ -266,3 +266,31 @@ def test_the_result_page_lists_what_was_added(client, finance):
     assert html.count("data-deposit=") == 8
     assert "成都子丑科技有限公司" in html and "1234.56" in html and NO_PAYER in html
     assert "深圳庚辛通信服务有限公司" not in html  # the debit
+
+
+def test_finance_adds_a_layout_in_the_desk_and_imports_with_it(client, finance):
+    client.force_login(finance)
+    form = {
+        "name": "某银行（金额一列）",
+        "code": "one-amount-column",
+        "is_active": "on",
+        "date_column": "日期",
+        "date_formats": "%Y/%m/%d",
+        "credit_column": "金额",
+        "debit_column": "金额",
+        "direction_column": "",
+        "credit_marks": "收",
+        "debit_marks": "付",
+        "payer_column": "对方名称",
+    }
+    refused = client.post("/desk/deposits/importprofile/add/", form)
+    assert refused.status_code == 200 and "请填写借贷标志列" in refused.content.decode()
+    assert not ImportProfile.objects.filter(code="one-amount-column").exists()
+
+    response = client.post("/desk/deposits/importprofile/add/", {**form, "direction_column": "收/付"})
+
+    assert response.status_code == 302
+    text = '日期,收/付,金额,对方名称\n2026/11/02,收,"1,000.00",甲公司\n2026/11/02,付,50.00,乙公司\n'
+    result = import_bytes(text.encode("gbk"), "one-amount-column")
+    assert (result.record.created, result.record.debits) == (1, 1)
+    assert stored() == [(date(2026, 11, 2), "甲公司", Decimal("1000.00"), U, "")]

@@ -242,3 +242,24 @@ def test_the_history_records_who_assigned(sales_admin, s1):
     deposit_assign(deposit=deposit, customer=customer, user=sales_admin)
     latest = deposit.history.first()
     assert (latest.status, latest.history_user) == (M, sales_admin)
+
+
+def second_probe(*, deposit: Deposit) -> None:
+    from tests.deposits.conftest import MATCH_CALLS
+
+    MATCH_CALLS.append((-deposit.pk, deposit.status, deposit.customer_id))
+
+
+def test_the_deposit_matched_functions_run_in_their_order_for_each_deposit(monkeypatch, match_probe):
+    monkeypatch.setattr(
+        hooks, "DEPOSIT_MATCHED", ["tests.deposits.conftest.probe_matched", "tests.deposits.test_matching.second_probe"]
+    )
+    customer = CustomerFactory.create(name="杭州壬癸网络科技有限公司")
+    import_file(GBK_SAMPLE, GBK_PROFILE)
+    first, second = Deposit.objects.filter(customer=customer).order_by("pk").values_list("pk", flat=True)
+    assert match_probe == [
+        (first, M, customer.pk),
+        (-first, M, customer.pk),
+        (second, M, customer.pk),
+        (-second, M, customer.pk),
+    ]
