@@ -420,7 +420,7 @@ def deposit_assign(*, deposit: Deposit, customer: Customer, user: User) -> Depos
     with transaction.atomic():
         locked = Deposit.objects.select_for_update().get(pk=deposit.pk)
         if locked.status != DepositStatus.UNMATCHED:
-            holder = Customer.objects.filter(pk=locked.customer_id).values_list("name", flat=True).first()
+            holder = Customer.objects.filter(pk=locked.customer_id or 0).values_list("name", flat=True).first()
             raise DepositRefused(NOT_UNMATCHED.format(customer=holder or "其他客户"), code="matched")
         deposit_transition(
             deposit=locked, to=DepositStatus.MATCHED, customer=customer, reason=REASON_ASSIGNED, user=user
