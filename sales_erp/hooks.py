@@ -108,6 +108,11 @@ PERIODIC_JOBS: dict[str, PeriodicJob] = {
         crontab="30 2 * * *",
         description="每月自动出账单：每天为账单日已到的自动产品出上月账单（已有账单的不重复出）",
     ),
+    "deposits_match": PeriodicJob(
+        function="sales_erp.deposits.services.deposits_match",
+        crontab="*/30 * * * *",
+        description="到款池重新匹配：新增客户或开票信息后，未匹配的到款若只对应一个客户即自动匹配",
+    ),
 }
 
 # What `manage.py erp_setup` runs, in order, on a new installation and again on every `make run`.
@@ -118,6 +123,7 @@ SETUP_STEPS: list[tuple[str, bool]] = [
     ("sales_erp.workflow.services.definitions_load_defaults", False),
     ("sales_erp.workflow.services.definitions_load_examples", False),  # 电商购销单: a process type with no code
     ("sales_erp.statements.fonts.statement_fonts_ensure", False),  # the PDFs' CJK font copy, cut once
+    ("sales_erp.deposits.services.import_profiles_load_defaults", False),  # the bank statement layouts
     ("sales_erp.org.services.demo_staff_create", True),
     ("sales_erp.org.services.demo_invoicing_entity_create", True),
     ("sales_erp.customers.demo.demo_customers_create", True),

@@ -164,6 +164,20 @@ NAVIGATION: list[dict[str, Any]] = [
                 reverse_lazy("admin:billing_nobillreason_changelist"),
                 perm("billing.view_nobillreason"),
             ),
+            item(_("到款池"), "account_balance", reverse_lazy("deposits:pool"), perm("deposits.view_deposit")),
+            item(_("银行流水导入"), "upload", reverse_lazy("deposits:import"), perm("deposits.import_deposits")),
+            item(
+                _("银行流水格式"),
+                "table_view",
+                reverse_lazy("admin:deposits_importprofile_changelist"),
+                perm("deposits.view_importprofile"),
+            ),
+            item(
+                _("付款方别名"),
+                "alternate_email",
+                reverse_lazy("admin:deposits_payeralias_changelist"),
+                perm("deposits.view_payeralias"),
+            ),
         ],
     },
     {

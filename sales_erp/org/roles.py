@@ -137,3 +137,21 @@ for _role in OPS_CHECK_ROLES:
 for _permissions in ROLE_PERMISSIONS.values():
     if "customers.view_account" in _permissions:
         _permissions += ["customers.view_channelregistration", "customers.view_accountrequest"]
+# Bank deposits (DESIGN §5.4): finance imports statements and keeps the statement layouts; 销管 assigns pool
+# deposits to customers (which records the payer alias) and corrects aliases; salespeople see the pool and
+# their customers' deposits (deposits.selectors' visibility decides which rows).
+for _role in (Role.SALES, Role.SALES_LEADER, Role.SALES_DIRECTOR):
+    ROLE_PERMISSIONS[_role] += ["deposits.view_deposit"]
+ROLE_PERMISSIONS[Role.SALES_ADMIN] += [
+    "deposits.view_deposit",
+    "deposits.assign_deposit",
+    *crud("deposits", "payeralias", actions="view change delete"),
+]
+for _role in (Role.FINANCE, Role.FINANCE_HQ):
+    ROLE_PERMISSIONS[_role] += [
+        "deposits.view_deposit",
+        "deposits.import_deposits",
+        "deposits.view_depositimport",
+        "deposits.view_payeralias",
+        *crud("deposits", "importprofile", actions="view add change"),
+    ]
