@@ -32,6 +32,16 @@ class PeriodicJob:
 # Process code -> its form and effects. The default definitions (nodes, approvers, conditions)
 # are data: sales_erp/workflow/fixtures/, editable by admins in the workbench.
 PROCESSES: dict[str, ProcessHooks] = {}
+# 销账流程 (DESIGN §5.4): allocations reserved on submit, posted on archive, released on reject/withdraw.
+PROCESSES["write_off"] = ProcessHooks(
+    form="sales_erp.writeoffs.forms.WriteOffForm",
+    target="customers.Customer",
+    template="writeoffs/start_form.html",
+    on_submit="sales_erp.writeoffs.services.write_off_reserve",
+    on_archive="sales_erp.writeoffs.services.write_off_post",
+    on_reject="sales_erp.writeoffs.services.write_off_release",
+    on_withdraw="sales_erp.writeoffs.services.write_off_release",
+)
 
 # Job name -> the service it runs. Each also has `manage.py run_job <name>` and a Celery task.
 PERIODIC_JOBS: dict[str, PeriodicJob] = {
@@ -47,6 +57,11 @@ PERIODIC_JOBS: dict[str, PeriodicJob] = {
         function="sales_erp.billing.services.bill_run",
         crontab="30 2 * * *",
         description="每月自动出账单：每天为账单日已到的自动产品出上月账单（已有账单的不重复出）",
+    ),
+    "interest_run": PeriodicJob(
+        function="sales_erp.writeoffs.interest.interest_run",
+        crontab="45 0 * * *",
+        description="计息罚息：逾期账单按未销金额每日计罚息（至昨日），每张账单每月一条记录",
     ),
 }
 
@@ -65,7 +80,9 @@ SETUP_STEPS: list[tuple[str, bool]] = [
 # What happens when a deposit becomes a customer's (matched on import, or assigned by 销管): dotted paths
 # of functions (*, deposit) -> None, called in order inside the matching transaction (the automatic
 # write-off of DESIGN §5.4 is one).
-DEPOSIT_MATCHED: list[str] = []
+DEPOSIT_MATCHED: list[str] = [
+    "sales_erp.writeoffs.services.write_off_auto",
+]
 
 # Cards on the desk's home page: dotted paths of functions (request) -> dict | None, where the dict is
 # {"title": str, "template": str, **context}. A function returns None when the user may not see it.

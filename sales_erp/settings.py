@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "sales_erp.workflow",
     "sales_erp.pricing",
     "sales_erp.deposits",
+    "sales_erp.writeoffs",
 ]
 
 MIDDLEWARE = [

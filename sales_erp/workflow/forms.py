@@ -119,6 +119,8 @@ def registered_field_labels(code: str) -> dict[str, str] | None:
 def display_value(field: forms.Field, value: Any) -> str:
     if value is None or value == "" or value == []:
         return ""
+    if hasattr(field, "display_text"):  # a field that renders its own value (e.g. the write-off's tables)
+        return str(field.display_text(value))
     if isinstance(field, LinkField | forms.FileField) and isinstance(value, dict):
         return str(value.get("label") or value.get("name") or "")  # the name kept at submit
     if isinstance(field, forms.BooleanField):
