@@ -104,4 +104,5 @@ GLOBAL_SEARCH: list[str] = [
 # None when it has nothing to show.
 CUSTOMER_PAGE_PANELS: list[str] = [
     "sales_erp.billing.selectors.customer_bills_panel",
+    "sales_erp.writeoffs.views.customer_write_offs_panel",
 ]

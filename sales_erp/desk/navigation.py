@@ -120,7 +120,20 @@ NAVIGATION: list[dict[str, Any]] = [
             item(_("报价计算器"), "calculate", reverse_lazy("pricing:quote"), perm("pricing.view_priceschedule")),
         ],
     },
-    {"title": _("收尾流程"), "collapsible": True, "items": []},
+    {
+        "title": _("收尾流程"),
+        "collapsible": True,
+        "items": [
+            item(_("销账"), "price_check", reverse_lazy("writeoffs:home"), perm("writeoffs.view_writeoff")),
+            item(_("提成依据"), "paid", reverse_lazy("writeoffs:commission"), perm("writeoffs.view_commission")),
+            item(
+                _("计息罚息"),
+                "percent",
+                reverse_lazy("admin:writeoffs_interestentry_changelist"),
+                perm("writeoffs.view_interestentry"),
+            ),
+        ],
+    },
     {
         "title": _("财务"),
         "collapsible": True,
