@@ -116,10 +116,10 @@ def allocation_plan(
             TOTALS_DIFFER.format(bills=fmt(bill_total), deposits=fmt(deposit_total)), code="totals_differ"
         )
     deposit_rows = Deposit.objects.filter(pk__in=[pk for pk, _ in deposits]).order_by("pk")
-    bill_rows = Bill.objects.filter(pk__in=[pk for pk, _ in bills]).select_related("product").order_by("pk")
+    bill_rows = Bill.objects.filter(pk__in=[pk for pk, _ in bills]).order_by("pk")
     if lock:
         deposit_rows = deposit_rows.select_for_update()
-        bill_rows = bill_rows.select_for_update(of=("self",))
+        bill_rows = bill_rows.select_for_update()
     found_deposits = {d.pk: d for d in deposit_rows}
     found_bills = {b.pk: b for b in bill_rows}
     reserved = {

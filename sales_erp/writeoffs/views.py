@@ -21,7 +21,7 @@ from sales_erp.deposits.models import Deposit, DepositStatus
 from sales_erp.desk.views import DeskView
 from sales_erp.workflow.errors import ProcessRefused
 from sales_erp.writeoffs import selectors
-from sales_erp.writeoffs.models import WriteOff, WriteOffStatus
+from sales_erp.writeoffs.models import WriteOffStatus
 from sales_erp.writeoffs.services import WriteOffRefused, fmt, money, write_off_reverse, write_off_start
 
 STARTED = "销账流程 {number} 已发起，金额已预占，当前节点：{node}"

@@ -27,7 +27,7 @@ def test_two_write_offs_race_for_one_deposits_balance(base_data, people, custome
         b2 = bill_make(product=postpaid, period=f"202{round_}-02", bill_date=date(2026, 9, 5), amount="300.00")
         deposit = deposit_make(customer=customer, received_on=date(2026, 11, 1), amount="400.00")
 
-        def take(bill):
+        def take(bill, deposit=deposit):
             return lambda: write_off_start(
                 user=people["s1"],
                 customer=customer,
