@@ -78,6 +78,11 @@ class CommissionRow:
     customers: set[int] = field(default_factory=set)
 
 
+def cents(value: Decimal | None) -> Decimal:
+    """A sum as the database gives it (SQLite: a float-ish Decimal) to exactly 2 places."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
 def commission_basis(
     *, user: User, month_from: date | None = None, month_to: date | None = None
 ) -> list[CommissionRow]:
@@ -116,7 +121,7 @@ def commission_basis(
         write_offs.order_by().values("salesperson_id", "posted_month").annotate(total=Sum("total"), count=Sum(Value(1)))
     ):
         r = row(item["salesperson_id"], item["posted_month"])
-        r.written_off = item["total"]
+        r.written_off = cents(item["total"])
         r.write_off_count = item["count"]
     for item in (
         entries.exclude(salesperson_id=None)
@@ -126,9 +131,9 @@ def commission_basis(
     ):
         r = row(item["salesperson_id"], item["month"])
         if item["kind"] == InterestKind.PENALTY:
-            r.penalty = item["total"]
+            r.penalty = cents(item["total"])
         else:
-            r.credit_interest = item["total"]
+            r.credit_interest = cents(item["total"])
     return sorted(rows.values(), key=lambda r: (r.month, r.salesperson, r.salesperson_id), reverse=False)
 
 

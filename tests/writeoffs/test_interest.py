@@ -54,7 +54,10 @@ def test_I03_written_off_in_full_on_nov_10_accrues_nov_1_to_9(rate, people, cust
     deposit = deposit_make(customer=customer, received_on=date(2026, 11, 10), amount="10000.00")
     monkeypatch.setattr(services, "today", lambda: date(2026, 11, 10))
     instance = services.write_off_start(
-        user=people["s1"], customer=customer, bills=[(bill.pk, Decimal("10000.00"))], deposits=[(deposit.pk, Decimal("10000.00"))]
+        user=people["s1"],
+        customer=customer,
+        bills=[(bill.pk, Decimal("10000.00"))],
+        deposits=[(deposit.pk, Decimal("10000.00"))],
     )
     for user in (people["director"], people["hq"], people["s1"]):
         instance = instance_approve(instance=instance, user=user)
@@ -69,7 +72,10 @@ def test_a_write_off_awaiting_approval_still_accrues(rate, people, customer):
     bill = bill_of(customer)
     deposit = deposit_make(customer=customer, received_on=date(2026, 11, 10), amount="10000.00")
     services.write_off_start(
-        user=people["s1"], customer=customer, bills=[(bill.pk, Decimal("10000.00"))], deposits=[(deposit.pk, Decimal("10000.00"))]
+        user=people["s1"],
+        customer=customer,
+        bills=[(bill.pk, Decimal("10000.00"))],
+        deposits=[(deposit.pk, Decimal("10000.00"))],
     )
     interest_run(day=date(2026, 12, 1))
     assert accrual(bill)["2026-11"] == Decimal("150.00")
@@ -87,7 +93,9 @@ def test_I04_payment_term_three_months(rate, customer):
 
 def test_I05_interest_exempt_account(rate, customer, people):
     bill = bill_of(customer)
-    InterestExemptAccount.objects.create(account=AccountFactory.create(product=bill.product), added_by=people["sales_admin"])
+    InterestExemptAccount.objects.create(
+        account=AccountFactory.create(product=bill.product), added_by=people["sales_admin"]
+    )
     interest_run(day=date(2026, 12, 1))
     assert accrual(bill) == {}
 
@@ -106,7 +114,10 @@ def test_running_daily_gives_the_same_entries_as_running_once(rate, customer, pe
     deposit = deposit_make(customer=customer, received_on=date(2026, 11, 10), amount="4000.00")
     monkeypatch.setattr(services, "today", lambda: date(2026, 11, 20))
     instance = services.write_off_start(
-        user=people["s1"], customer=customer, bills=[(second.pk, Decimal("4000.00"))], deposits=[(deposit.pk, Decimal("4000.00"))]
+        user=people["s1"],
+        customer=customer,
+        bills=[(second.pk, Decimal("4000.00"))],
+        deposits=[(deposit.pk, Decimal("4000.00"))],
     )
     for user in (people["director"], people["hq"], people["s1"]):
         instance = instance_approve(instance=instance, user=user)
@@ -133,7 +144,9 @@ def test_prepaid_bills_accrue_no_penalty(rate, customer):
 
 
 def test_a_rate_change_applies_from_its_day(rate, customer):
-    InterestRate.objects.create(kind=InterestKind.PENALTY, monthly_rate=Decimal("0.03"), effective_from=date(2026, 11, 16))
+    InterestRate.objects.create(
+        kind=InterestKind.PENALTY, monthly_rate=Decimal("0.03"), effective_from=date(2026, 11, 16)
+    )
     bill = bill_of(customer)
     interest_run(day=date(2026, 12, 1))
     assert accrual(bill)["2026-11"] == Decimal("225.00")  # 15 days × 5 + 15 days × 10
