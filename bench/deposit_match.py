@@ -104,20 +104,13 @@ def data_create() -> list[int]:
 
 def main() -> None:
     with harness.throwaway_database():
-        from django.db import transaction
-        from django.utils.module_loading import import_string
-
-        from sales_erp import hooks
         from sales_erp.deposits.models import Deposit
+        from sales_erp.writeoffs.batch import write_off_auto_many
         from sales_erp.writeoffs.models import Allocation, WriteOff
 
         ids = data_create()
-        functions = [import_string(path) for path in hooks.DEPOSIT_MATCHED]
         start = time.perf_counter()
-        with transaction.atomic():  # one import's matching transaction
-            for deposit in Deposit.objects.filter(pk__in=ids).order_by("pk").iterator(chunk_size=2000):
-                for function in functions:
-                    function(deposit=deposit)
+        write_off_auto_many(deposits=list(Deposit.objects.filter(pk__in=ids).only("pk")))
         seconds = time.perf_counter() - start
         print(
             f"{len(ids):,} deposits, {len(ids) * BILLS_EACH:,} open bills: {WriteOff.objects.count():,} write-offs,"

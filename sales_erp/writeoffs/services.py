@@ -357,7 +357,8 @@ def auto_allocation(*, deposit: Deposit, bills: Sequence[Bill]) -> list[tuple[in
     chosen: list[tuple[int, Decimal]] = []
     for bill in bills:
         open_amount: Decimal = bill.open_amount  # type: ignore[attr-defined]
-        if Settlement(bill.product.settlement).is_prepaid and deposit.received_on > bill.bill_date:
+        settlement = getattr(bill, "product_settlement", None) or bill.product.settlement
+        if Settlement(settlement).is_prepaid and deposit.received_on > bill.bill_date:
             break
         if open_amount > remaining:
             break

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from sales_erp.workflow.services import instance_approve
 from sales_erp.writeoffs import services
 from sales_erp.writeoffs.interest import interest_run
 from sales_erp.writeoffs.models import InterestEntry, InterestExemptAccount, InterestKind, InterestRate
-from sales_erp.workflow.services import instance_approve
 from tests.factories import AccountFactory, ProductFactory
 from tests.writeoffs.factories import bill_make, deposit_make
 
