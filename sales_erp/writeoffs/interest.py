@@ -152,7 +152,8 @@ def interest_run(*, day: date | None = None, full: bool = False) -> dict[str, An
     for bill_id, posted_on, reversed_on, amount in Allocation.objects.filter(
         bill__in=ids, posted_on__isnull=False
     ).values_list("bill", "posted_on", "reversed_on", "amount"):
-        postings[bill_id].append((posted_on, reversed_on, amount))
+        if posted_on is not None:
+            postings[bill_id].append((posted_on, reversed_on, amount))
     start_all = first or (min((r["due_date"] for r in rows), default=through) + timedelta(days=1))
     start_all = month_start(start_all)
     entries = []

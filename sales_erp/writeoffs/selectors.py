@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from sales_erp.billing.models import Bill, BillStatus
@@ -117,12 +117,12 @@ def commission_basis(
             rows[key] = CommissionRow(salesperson_id=person, salesperson=names.get(person, ""), month=month)
         return rows[key]
 
-    for item in (
+    for posted in (
         write_offs.order_by().values("salesperson_id", "posted_month").annotate(total=Sum("total"), count=Sum(Value(1)))
     ):
-        r = row(item["salesperson_id"], item["posted_month"])
-        r.written_off = cents(item["total"])
-        r.write_off_count = item["count"]
+        r = row(posted["salesperson_id"], posted["posted_month"] or date.min)
+        r.written_off = cents(posted["total"])
+        r.write_off_count = posted["count"]
     for item in (
         entries.exclude(salesperson_id=None)
         .order_by()
@@ -135,7 +135,3 @@ def commission_basis(
         else:
             r.credit_interest = cents(item["total"])
     return sorted(rows.values(), key=lambda r: (r.month, r.salesperson, r.salesperson_id), reverse=False)
-
-
-def bill_allocations(*, bill: Bill) -> QuerySet[Allocation]:
-    return bill.allocations.select_related("write_off", "deposit").filter(~Q(status=WriteOffStatus.RELEASED))  # type: ignore[attr-defined]

@@ -163,16 +163,15 @@ def pairs_make(
 ) -> list[tuple[Bill, Deposit, Decimal]]:
     """Pair bills and deposits in their order (oldest first): each bill takes from the deposits in turn."""
     pairs: list[tuple[Bill, Deposit, Decimal]] = []
-    left = [[deposit, amount] for deposit, amount in deposits]
+    left = [amount for _, amount in deposits]
     i = 0
     for bill, _, need in bills:
         while need > 0:
-            deposit, have = left[i]
-            take = min(need, have)
-            pairs.append((bill, deposit, take))
+            take = min(need, left[i])
+            pairs.append((bill, deposits[i][0], take))
             need -= take
-            left[i][1] = have - take
-            if left[i][1] == 0:
+            left[i] -= take
+            if left[i] == 0:
                 i += 1
     return pairs
 
@@ -208,7 +207,7 @@ def write_off_transition(*, write_off: WriteOff, new: WriteOffStatus) -> None:
     if new not in WRITE_OFF_TRANSITIONS[old]:
         raise WriteOffRefused(BAD_TRANSITION.format(old=old.label, new=new.label), code="bad_transition")
     write_off.status = new
-    write_off.allocations.update(status=new)  # type: ignore[attr-defined]
+    write_off.allocations.update(status=new)
 
 
 # ------------------------------------------------------------------------------------------ effects
@@ -268,8 +267,8 @@ def write_off_post(*, instance: ProcessInstance) -> None:
     write_off_transition(write_off=write_off, new=WriteOffStatus.POSTED)
     write_off.posted_on, write_off.posted_month = day, day.replace(day=1)
     write_off.save(update_fields=["status", "posted_on", "posted_month"])
-    write_off.allocations.update(posted_on=day)  # type: ignore[attr-defined]
-    per_bill = write_off.allocations.values("bill").annotate(total=Sum("amount")).order_by("bill")  # type: ignore[attr-defined]
+    write_off.allocations.update(posted_on=day)
+    per_bill = write_off.allocations.values("bill").annotate(total=Sum("amount")).order_by("bill")
     for row in per_bill:
         Bill.objects.filter(pk=row["bill"]).update(written_off_amount=F("written_off_amount") + row["total"])
 
@@ -286,7 +285,7 @@ def write_off_release(*, instance: ProcessInstance) -> None:
 
 
 def deposits_restore(write_off: WriteOff) -> None:
-    per_deposit = write_off.allocations.values("deposit").annotate(total=Sum("amount")).order_by("deposit")  # type: ignore[attr-defined]
+    per_deposit = write_off.allocations.values("deposit").annotate(total=Sum("amount")).order_by("deposit")
     rows = list(per_deposit)
     list(Deposit.objects.select_for_update().filter(pk__in=[r["deposit"] for r in rows]).order_by("pk"))
     for row in rows:
@@ -306,13 +305,13 @@ def write_off_reverse(*, write_off: WriteOff, user: User, reason: str) -> WriteO
             BAD_TRANSITION.format(old=old.label, new=WriteOffStatus.REVERSED.label), code="bad_transition"
         )
     deposits_restore(locked)
-    per_bill = list(locked.allocations.values("bill").annotate(total=Sum("amount")).order_by("bill"))  # type: ignore[attr-defined]
+    per_bill = list(locked.allocations.values("bill").annotate(total=Sum("amount")).order_by("bill"))
     list(Bill.objects.select_for_update().filter(pk__in=[r["bill"] for r in per_bill]).order_by("pk"))
     for row in per_bill:
         Bill.objects.filter(pk=row["bill"]).update(written_off_amount=F("written_off_amount") - row["total"])
     day = today()
     write_off_transition(write_off=locked, new=WriteOffStatus.REVERSED)
-    locked.allocations.update(reversed_on=day)  # type: ignore[attr-defined]
+    locked.allocations.update(reversed_on=day)
     locked.reversed_at, locked.reversed_on, locked.reversed_by, locked.reversal_reason = (
         timezone.now(),
         day,

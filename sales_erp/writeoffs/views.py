@@ -80,7 +80,7 @@ class WriteOffNewView(DeskView):
         bills = selectors.bills_open_for_customer(customer=customer)
         deposits = list(selectors.deposits_available_for_customer(customer=customer))
         for row, prefix in [*((b, "bill") for b in bills), *((d, "deposit") for d in deposits)]:
-            row.entered = (entered or {}).get(f"{prefix}-{row.pk}", "")  # type: ignore[union-attr]
+            row.entered = (entered or {}).get(f"{prefix}-{row.pk}", "")  # type: ignore[attr-defined]
         context = self.get_context_data(
             title=f"销账流程（{customer}）",
             customer=customer,
@@ -97,7 +97,7 @@ class WriteOffNewView(DeskView):
         return self.render_to_response(context, status=status)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        entered = {k: v.strip() for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+        entered = {k: str(v).strip() for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
         try:
             bills = rows_from_post(entered, "bill", "账单")
             deposits = rows_from_post(entered, "deposit", "到款")
@@ -142,7 +142,7 @@ class WriteOffDetailView(DeskView):
         context.update(
             title=f"销账 {write_off.pk}（{write_off.customer}）",
             write_off=write_off,
-            allocations=write_off.allocations.select_related("bill", "deposit"),  # type: ignore[attr-defined]
+            allocations=write_off.allocations.select_related("bill", "deposit"),
             can_reverse=write_off.status == WriteOffStatus.POSTED and self.user.has_perm("writeoffs.reverse_writeoff"),
         )
         return context

@@ -32,7 +32,7 @@ def books(customer, product):
 def picture(customer) -> dict:
     instance = ProcessInstance.objects.get(customer=customer)
     return {
-        "open": sorted(bills_with_open(Bill.objects.filter(customer=customer)).values_list("period", "open_amount")),
+        "open": sorted(bills_with_open(Bill.objects.filter(customer=customer)).values_list("period", "open_amount")),  # type: ignore[misc]
         "available": sorted(customer.deposits.values_list("available", flat=True)),
         "allocations": sorted(
             Allocation.objects.filter(write_off__customer=customer).values_list("bill__period", "amount", "status")

@@ -37,7 +37,7 @@ def url(customer) -> str:
 
 
 def state(books) -> dict[str, Decimal]:
-    opens = dict(bills_with_open(Bill.objects.all()).values_list("pk", "open_amount"))
+    opens = dict(bills_with_open(Bill.objects.all()).values_list("pk", "open_amount"))  # type: ignore[misc]
     out = {name: opens[b.pk] for name, b in books.items() if name.startswith("b")}
     out.update({name: Deposit.objects.get(pk=d.pk).available for name, d in books.items() if name.startswith("d")})
     out.update({f"{n}_written": Bill.objects.get(pk=b.pk).written_off_amount for n, b in books.items() if n[0] == "b"})
