@@ -17,6 +17,7 @@ from sales_erp.org.models import User
 from sales_erp.writeoffs.models import Allocation, InterestEntry, InterestKind, WriteOff, WriteOffStatus
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
@@ -45,7 +46,12 @@ def bills_open_for_customer(*, customer: Customer) -> list[Bill]:
     bills = bills_with_open(
         Bill.objects.filter(customer=customer, status=BillStatus.RECONCILED, written_off_amount__lt=F("amount"))
     ).select_related("product")
-    return [b for b in bills.order_by("bill_date", "period", "pk") if b.open_amount > 0]  # type: ignore[attr-defined]
+    found = []
+    for bill in bills.order_by("bill_date", "period", "pk"):
+        bill.open_amount = Decimal(str(bill.open_amount)).quantize(CENT)  # type: ignore[attr-defined]
+        if bill.open_amount > 0:  # type: ignore[attr-defined]
+            found.append(bill)
+    return found
 
 
 def deposits_available_for_customer(*, customer: Customer) -> QuerySet[Deposit]:
