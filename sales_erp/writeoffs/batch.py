@@ -20,11 +20,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Sum
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from sales_erp.billing.models import Bill, BillStatus
 from sales_erp.customers.models import Customer
@@ -43,7 +42,7 @@ from sales_erp.workflow.models import (
     TimelineEntry,
 )
 from sales_erp.workflow.services import definition_snapshot, delegates_of, node_handlers, node_role_label
-from sales_erp.writeoffs.models import Allocation, WriteOff
+from sales_erp.writeoffs.models import Allocation, WriteOff, WriteOffStatus
 from sales_erp.writeoffs.selectors import ZERO
 from sales_erp.writeoffs.services import AUTO_NOTE, auto_allocation, fmt, form_data_make, write_off_auto
 
@@ -80,23 +79,24 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
     customers: dict[int, Customer] = {}
     for part in chunks(customer_ids):
         customers.update(Customer.objects.in_bulk(part))
-    bills_by_customer: dict[int, list[Bill]] = defaultdict(list)
+    bills_by_customer: dict[int, list[OpenBill]] = defaultdict(list)
     for part in chunks(customer_ids):
-        rows = list(
-            Bill.objects.select_for_update()
+        rows = [
+            OpenBill(*row)
+            for row in Bill.objects.select_for_update()
             .filter(customer__in=part, status=BillStatus.RECONCILED, written_off_amount__lt=F("amount"))
             .order_by("bill_date", "period", "pk")
-        )
+            .values_list(
+                "pk", "customer_id", "name", "amount", "written_off_amount", "bill_date", "product__settlement"
+            )
+        ]
         bills_by_customer_fill(bills_by_customer, rows)
-    products = product_settlements({b.product_id for rows in bills_by_customer.values() for b in rows})
-    for rows in bills_by_customer.values():
-        for bill in rows:
-            bill.product_settlement = products[bill.product_id]  # type: ignore[attr-defined]
 
     people: dict[int, User] = {}
     person_ids = {d.salesperson_id or customers[d.customer_id].owner_id for d in locked}  # type: ignore[index]
     people.update(User.objects.in_bulk([p for p in person_ids if p]))
     now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
     customer_type = ContentType.objects.get_for_model(Customer)
     handlers_cache: dict[tuple[int, int], list[User]] = {}
     recipients_cache: dict[tuple[int, ...], list[User]] = {}
@@ -109,7 +109,7 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
         if person is None or not person.is_active:
             continue
         open_bills = [b for b in bills_by_customer.get(customer.pk, []) if b.open_amount > 0]  # type: ignore[attr-defined]
-        chosen = auto_allocation(deposit=deposit, bills=open_bills)
+        chosen = auto_allocation(deposit=deposit, bills=open_bills)  # type: ignore[arg-type]
         if not chosen:
             continue
         total = sum((a for _, a in chosen), ZERO)
@@ -191,13 +191,14 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
         )
         for p in plans
     ]
-    instances = bulk_create_with_history(instances, ProcessInstance, batch_size=CHUNK, default_date=now)
+    instances = ProcessInstance.objects.bulk_create(instances, batch_size=CHUNK)
     if instances[0].pk is None:  # a backend that does not return ids from a bulk insert
         instances = list(ProcessInstance.objects.filter(code="write_off", submitted_at=now).order_by("pk"))
     year = f"{timezone.localdate():%Y}"
     for instance in instances:
         instance.number = f"LC-{year}-{instance.pk:06d}"
-    ProcessInstance.objects.bulk_update(instances, ["number"], batch_size=CHUNK)
+    rows_update(ProcessInstance, "number", [(i.number, i.pk) for i in instances])
+    history_insert(ProcessInstance, instances, now)
 
     timeline, tasks, messages = [], [], []
     for instance, p in zip(instances, plans, strict=True):
@@ -239,11 +240,15 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
                     target_id=instance.pk,
                 )
             )
-    TimelineEntry.objects.bulk_create(timeline, batch_size=CHUNK)
+    rows_insert(
+        TimelineEntry,
+        ["instance_id", "action", "actor_id", "on_behalf_of_id", "role", "node_name", "opinion", "created_at"],
+        [(t.instance.pk, t.action, None, None, t.role, t.node_name, t.opinion, stamp) for t in timeline],
+    )
     ProcessTask.objects.bulk_create(tasks, batch_size=CHUNK)
     Message.objects.bulk_create(messages, batch_size=CHUNK)
 
-    write_offs = bulk_create_with_history(
+    write_offs = WriteOff.objects.bulk_create(
         [
             WriteOff(
                 process=instance,
@@ -255,24 +260,100 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
             )
             for instance, p in zip(instances, plans, strict=True)
         ],
-        WriteOff,
         batch_size=CHUNK,
-        default_date=now,
     )
     if write_offs[0].pk is None:
         by_process = {w.process_id: w for w in WriteOff.objects.filter(process__in=instances)}
         write_offs = [by_process[i.pk] for i in instances]
-    allocations = [
-        Allocation(write_off=write_off, bill_id=pk, deposit=p["deposit"], amount=amount)
-        for write_off, p in zip(write_offs, plans, strict=True)
-        for pk, amount in p["chosen"]
-    ]
-    bulk_create_with_history(allocations, Allocation, batch_size=CHUNK, default_date=now)
-    bulk_update_with_history([p["deposit"] for p in plans], Deposit, ["available"], batch_size=CHUNK, default_date=now)
+    rows_insert(
+        Allocation,
+        ["write_off_id", "bill_id", "deposit_id", "amount", "status", "posted_on", "reversed_on"],
+        [
+            (write_off.pk, pk, p["deposit"].pk, amount, WriteOffStatus.RESERVED.value, None, None)
+            for write_off, p in zip(write_offs, plans, strict=True)
+            for pk, amount in p["chosen"]
+        ],
+    )
+    rows_update(Deposit, "available", [(p["deposit"].available, p["deposit"].pk) for p in plans])
+    history_insert(WriteOff, write_offs, now)
+    history_insert(Deposit, [p["deposit"] for p in plans], now, kind="~")
     return len(plans)
 
 
-def bills_by_customer_fill(target: dict[int, list[Bill]], rows: list[Bill]) -> None:
+def rows_insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Plain INSERTs with executemany for the many small rows of a batch (timeline, allocations): the
+    ORM's per-object work would cost several times the database's (NOTES: SQLite floor)."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+
+
+def history_insert(model: type[models.Model], objs: Sequence[models.Model], now: Any, *, kind: str = "+") -> None:
+    """django-simple-history rows for objects written in bulk, as plain INSERTs (its bulk_history_create
+    builds a model instance per row, the slowest part of a batch)."""
+    history = model.history.model  # type: ignore[attr-defined]
+    fields = [f for f in history._meta.local_concrete_fields if f.name != "history_id"]
+    special = {
+        "history_date": connection.ops.adapt_datetimefield_value(now),
+        "history_change_reason": None,
+        "history_type": kind,
+        "history_user_id": None,
+    }
+    plain = [f for f in fields if f.attname not in special]
+    columns = [f.column for f in plain] + list(special)
+    rows = [
+        tuple(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in plain) + tuple(special.values())
+        for obj in objs
+    ]
+    rows_insert(history, columns, rows)
+
+
+class OpenBill:
+    """What the plan needs of an open bill, without a model instance per row (100,000 of them)."""
+
+    __slots__ = (
+        "pk",
+        "customer_id",
+        "name",
+        "amount",
+        "written_off_amount",
+        "bill_date",
+        "product_settlement",
+        "open_amount",
+    )
+
+    def __init__(
+        self,
+        pk: int,
+        customer_id: int,
+        name: str,
+        amount: Decimal,
+        written_off_amount: Decimal,
+        bill_date: Any,
+        product_settlement: str,
+    ) -> None:
+        self.pk, self.customer_id, self.name, self.amount = pk, customer_id, name, amount
+        self.written_off_amount, self.bill_date = written_off_amount, bill_date
+        self.product_settlement = product_settlement
+        self.open_amount = amount
+
+
+def rows_update(model: type[models.Model], column: str, rows: list[tuple[Any, int]]) -> None:
+    """One column of many rows by primary key, with executemany (bulk_update's CASE is far slower)."""
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)  # type: ignore[union-attr]
+    sql = f"UPDATE {table} SET {quote(column)} = %s WHERE {pk} = %s"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+
+
+def bills_by_customer_fill(target: dict[int, list[OpenBill]], rows: list[OpenBill]) -> None:
     """Each bill with its open amount (amount − written off − reserved), grouped by customer, oldest first."""
     reserved: dict[int, Decimal] = {}
     ids = [b.pk for b in rows]
@@ -285,15 +366,5 @@ def bills_by_customer_fill(target: dict[int, list[Bill]], rows: list[Bill]) -> N
         ):
             reserved[row["bill"]] = row["total"]
     for bill in rows:
-        bill.open_amount = bill.amount - bill.written_off_amount - reserved.get(bill.pk, ZERO)  # type: ignore[attr-defined]
+        bill.open_amount = bill.amount - bill.written_off_amount - reserved.get(bill.pk, ZERO)
         target[bill.customer_id].append(bill)
-
-
-def product_settlements(product_ids: set[int]) -> dict[int, str]:
-    from sales_erp.customers.models import Product
-
-    out: dict[int, str] = {}
-    ids = sorted(product_ids)
-    for part in chunks(ids):
-        out.update(dict(Product.objects.filter(pk__in=part).values_list("pk", "settlement")))
-    return out

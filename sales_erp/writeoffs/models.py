@@ -86,7 +86,11 @@ class WriteOff(models.Model):
 
 
 class Allocation(models.Model):
-    """Money of one deposit used for one bill within one write-off."""
+    """Money of one deposit used for one bill within one write-off.
+
+    Deliberately no history of its own: its rows never change except the status (and its dates), which
+    always moves with its write-off's — audited there (WriteOff.history: who, when, before/after).
+    """
 
     write_off = models.ForeignKey(WriteOff, verbose_name="销账", on_delete=models.CASCADE, related_name="allocations")
     bill = models.ForeignKey(Bill, verbose_name="账单", on_delete=models.PROTECT, related_name="allocations")
@@ -97,7 +101,6 @@ class Allocation(models.Model):
     )
     posted_on = models.DateField("销账日期", null=True, blank=True)
     reversed_on = models.DateField("冲销日期", null=True, blank=True)
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "销账明细"

@@ -5,7 +5,6 @@ from datetime import date
 from decimal import Decimal
 
 from sales_erp.billing.models import Bill
-from sales_erp.deposits.models import Deposit
 from sales_erp.org.models import User
 from sales_erp.writeoffs.services import write_off_auto
 from tests.factories import CustomerFactory, ProductFactory
