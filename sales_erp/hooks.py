@@ -91,6 +91,16 @@ PROCESSES: dict[str, ProcessHooks] = {
         on_reject="sales_erp.reconciliation.services.reconciliation_reject",
         on_withdraw="sales_erp.reconciliation.services.reconciliation_withdraw",
     ),
+    # 销账流程 (DESIGN §5.4): allocations reserved on submit, posted on archive, released on reject/withdraw.
+    "write_off": ProcessHooks(
+        form="sales_erp.writeoffs.forms.WriteOffForm",
+        target="customers.Customer",
+        template="writeoffs/start_form.html",
+        on_submit="sales_erp.writeoffs.services.write_off_reserve",
+        on_archive="sales_erp.writeoffs.services.write_off_post",
+        on_reject="sales_erp.writeoffs.services.write_off_release",
+        on_withdraw="sales_erp.writeoffs.services.write_off_release",
+    ),
 }
 
 # Job name -> the service it runs. Each also has `manage.py run_job <name>` and a Celery task.
@@ -113,6 +123,11 @@ PERIODIC_JOBS: dict[str, PeriodicJob] = {
         crontab="*/30 * * * *",
         description="到款池重新匹配：新增客户或开票信息后，未匹配的到款若只对应一个客户即自动匹配",
     ),
+    "interest_run": PeriodicJob(
+        function="sales_erp.writeoffs.interest.interest_run",
+        crontab="45 0 * * *",
+        description="计息罚息：逾期账单按未销金额每日计罚息（至昨日），每张账单每月一条记录",
+    ),
 }
 
 # What `manage.py erp_setup` runs, in order, on a new installation and again on every `make run`.
@@ -132,7 +147,9 @@ SETUP_STEPS: list[tuple[str, bool]] = [
 # What happens when a deposit becomes a customer's (matched on import, or assigned by 销管): dotted paths
 # of functions (*, deposit) -> None, called in order inside the matching transaction (the automatic
 # write-off of DESIGN §5.4 is one).
-DEPOSIT_MATCHED: list[str] = []
+DEPOSIT_MATCHED: list[str] = [
+    "sales_erp.writeoffs.services.write_off_auto",
+]
 
 # Cards on the desk's home page: dotted paths of functions (request) -> dict | None, where the dict is
 # {"title": str, "template": str, **context}. A function returns None when the user may not see it.
@@ -157,4 +174,5 @@ CUSTOMER_PAGE_PANELS: list[str] = [
     "sales_erp.customers.processes.customer_processes_panel",
     "sales_erp.customers.selectors.customer_account_records_panel",
     "sales_erp.reconciliation.selectors.customer_reconciliation_panel",
+    "sales_erp.writeoffs.views.customer_write_offs_panel",
 ]

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "sales_erp.deposits",
     "sales_erp.reconciliation",
     "sales_erp.statements",
+    "sales_erp.writeoffs",
 ]
 
 MIDDLEWARE = [

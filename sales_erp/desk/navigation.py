@@ -138,6 +138,14 @@ NAVIGATION: list[dict[str, Any]] = [
         "collapsible": True,
         "items": [
             item(_("对账"), "fact_check", reverse_lazy("reconciliation:customers"), staff),
+            item(_("销账"), "price_check", reverse_lazy("writeoffs:home"), perm("writeoffs.view_writeoff")),
+            item(_("提成依据"), "paid", reverse_lazy("writeoffs:commission"), perm("writeoffs.view_commission")),
+            item(
+                _("计息罚息"),
+                "percent",
+                reverse_lazy("admin:writeoffs_interestentry_changelist"),
+                perm("writeoffs.view_interestentry"),
+            ),
         ],
     },
     {

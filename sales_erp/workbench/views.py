@@ -37,7 +37,14 @@ CATEGORIES: list[tuple[str, list[tuple[str, str, str]]]] = [
         "客户",
         [("客户漏斗设置", "admin:customers_funnelsettings_changelist", "升降级时间窗口、信息完善率阈值、预警天数")],
     ),
-    ("财务", [("我司开票信息", "admin:org_invoicingentity_changelist", "对账单和发票上的我司公司信息")]),
+    (
+        "财务",
+        [
+            ("我司开票信息", "admin:org_invoicingentity_changelist", "对账单和发票上的我司公司信息"),
+            ("息率配置", "admin:writeoffs_interestrate_changelist", "罚息、计息的月息率（资金月 30 天）及生效日期"),
+            ("不计息账号配置", "admin:writeoffs_interestexemptaccount_changelist", "不计罚息和计息的账号（销管维护）"),
+        ],
+    ),
     (
         "系统",
         [
