@@ -33,6 +33,35 @@ class PeriodicJob:
 # are data: sales_erp/workflow/fixtures/, editable by admins in the workbench.
 PROCESSES: dict[str, ProcessHooks] = {}
 
+# Invoices and prepaid recharges (DESIGN §5.2, §5.3, §5.5): invoicing/ and prepaid/.
+_INVOICE_FORM = "invoicing/invoice_form.html"
+PROCESSES.update(
+    {
+        "bill_invoice": ProcessHooks(
+            form="sales_erp.invoicing.forms.BillInvoiceForm",
+            target="customers.Customer",
+            template=_INVOICE_FORM,
+            on_submit="sales_erp.invoicing.services.invoice_reserve",
+            on_archive="sales_erp.invoicing.services.invoice_issue",
+            on_reject="sales_erp.invoicing.services.invoice_release",
+            on_withdraw="sales_erp.invoicing.services.invoice_release",
+        ),
+        "free_invoice": ProcessHooks(
+            form="sales_erp.invoicing.forms.InvoiceForm",
+            target="customers.Customer",
+            template=_INVOICE_FORM,
+            on_submit="sales_erp.invoicing.services.free_invoice_check",
+            on_archive="sales_erp.invoicing.services.free_invoice_issue",
+        ),
+        "recharge": ProcessHooks(
+            form="sales_erp.prepaid.forms.RechargeForm",
+            target="customers.Account",
+            on_submit="sales_erp.prepaid.services.recharge_check",
+            on_archive="sales_erp.prepaid.services.recharge_credit",
+        ),
+    }
+)
+
 # Job name -> the service it runs. Each also has `manage.py run_job <name>` and a Celery task.
 PERIODIC_JOBS: dict[str, PeriodicJob] = {
     "funnel_run": PeriodicJob(
@@ -47,6 +76,11 @@ PERIODIC_JOBS: dict[str, PeriodicJob] = {
         function="sales_erp.billing.services.bill_run",
         crontab="30 2 * * *",
         description="每月自动出账单：每天为账单日已到的自动产品出上月账单（已有账单的不重复出）",
+    ),
+    "prepaid_usage_debit": PeriodicJob(
+        function="sales_erp.prepaid.services.balance_usage_debit",
+        crontab="0 4 * * *",
+        description="预付余额扣费：按预付费产品的账单明细，每个账号每月扣一次（已扣的月份不重复扣）",
     ),
 }
 
@@ -87,4 +121,6 @@ GLOBAL_SEARCH: list[str] = [
 # None when it has nothing to show.
 CUSTOMER_PAGE_PANELS: list[str] = [
     "sales_erp.billing.selectors.customer_bills_panel",
+    "sales_erp.invoicing.selectors.customer_invoices_panel",
+    "sales_erp.prepaid.selectors.customer_balances_panel",
 ]

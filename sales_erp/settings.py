@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "sales_erp.workflow",
     "sales_erp.pricing",
     "sales_erp.deposits",
+    "sales_erp.invoicing",
+    "sales_erp.prepaid",
 ]
 
 MIDDLEWARE = [

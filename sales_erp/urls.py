@@ -22,6 +22,7 @@ urlpatterns = [
     path("desk/customers/", include("sales_erp.customers.urls")),
     path("desk/pricing/", include("sales_erp.pricing.urls")),
     path("desk/billing/", include("sales_erp.billing.urls")),
+    path("desk/prepaid/", include("sales_erp.prepaid.urls")),
     path("desk/", admin.site.urls),
     path("api/billing/usage/", UsagePushApiView.as_view(), name="api_usage_push"),
     path("api/pricing/quote/", QuoteApiView.as_view(), name="api_quote"),

@@ -131,3 +131,9 @@ for _role in (Role.FINANCE, Role.FINANCE_HQ):
     ]
 for _role in OPS_CHECK_ROLES:
     ROLE_PERMISSIONS[_role] += [*PRICING_BILLING_READ, "billing.view_usagerecord", "billing.view_billrun"]
+
+# Invoices and prepaid balances (DESIGN §5.2–5.5): the register and the balances are read by sales (their own
+# customers'), 销管 and finance; both are written only by the invoice and recharge processes.
+INVOICING_PREPAID_READ = ["invoicing.view_invoice", "invoicing.view_invoicebill", "prepaid.view_balanceentry"]
+for _role in (Role.SALES, Role.SALES_LEADER, Role.SALES_DIRECTOR, Role.SALES_ADMIN, Role.FINANCE, Role.FINANCE_HQ):
+    ROLE_PERMISSIONS[_role] += INVOICING_PREPAID_READ
