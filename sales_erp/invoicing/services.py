@@ -68,9 +68,12 @@ def _amounts_check(*, instance: ProcessInstance, bills: dict[int, Bill], lines: 
 
 
 def _title_check(instance: ProcessInstance) -> InvoiceTitle:
-    title = InvoiceTitle.objects.filter(
-        pk=instance.form_data.get("title"), customer_id=getattr(instance.target, "pk", None)
-    ).first()
+    customer = instance.target
+    title = (
+        InvoiceTitle.objects.filter(pk=instance.form_data.get("title"), customer=customer).first()
+        if isinstance(customer, Customer)
+        else None
+    )
     if title is None:
         raise ProcessRefused(TITLE_GONE, code="title_gone")
     kind = instance.form_data.get("invoice_type", "")

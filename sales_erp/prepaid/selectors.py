@@ -67,7 +67,7 @@ def balances_list(
     if arrears_only:
         accounts = accounts.filter(balance__lt=0)
     return [
-        BalanceRow(account=a, balance=to_cents(Decimal(a.balance)))  # type: ignore[attr-defined]
+        BalanceRow(account=a, balance=to_cents(Decimal(a.balance)))
         for a in accounts.order_by("product__customer__name", "code")
     ]
 

@@ -53,6 +53,9 @@ def recharge_credit(*, instance: ProcessInstance) -> BalanceEntry:
     def day(name: str) -> date | None:
         return date.fromisoformat(data[name]) if data.get(name) else None
 
+    def required_day(name: str) -> date:
+        return date.fromisoformat(data[name])
+
     amount = to_cents(Decimal(str(data["amount"])))
     with transaction.atomic():
         recharge = Recharge.objects.create(
@@ -63,8 +66,8 @@ def recharge_credit(*, instance: ProcessInstance) -> BalanceEntry:
             unit_price=Decimal(str(data["unit_price"])),
             amount=amount,
             count=int(data["count"]),
-            invoice_deadline=day("invoice_deadline"),
-            payment_deadline=day("payment_deadline"),
+            invoice_deadline=required_day("invoice_deadline"),
+            payment_deadline=required_day("payment_deadline"),
             actual_invoice_date=day("actual_invoice_date"),
             actual_payment_date=day("actual_payment_date"),
         )

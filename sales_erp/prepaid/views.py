@@ -3,6 +3,7 @@ ledger. Both show only accounts of customers the user may see; any other account
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest
@@ -40,7 +41,7 @@ class AccountBalanceView(PrepaidDeskView):
             raise Http404
         balance = account_balance(account=account)
         entries = list(BalanceEntry.objects.filter(account=account).select_related("recharge__process"))
-        running, rows = 0, []
+        running, rows = Decimal("0.00"), []
         for entry in entries:
             running += entry.amount
             rows.append({"entry": entry, "after": running})

@@ -92,7 +92,7 @@ def test_export_csv_and_xlsx_leave_out_hidden_invoices(people, register):
     text = csv.content.decode("utf-8-sig")
     assert "发票编号" in text and "开票合计(元)" in text
     assert register["mine"].number in text and register["hidden"].number not in text
-    formats = [f().get_title() for f in admin.site._registry[Invoice].get_export_formats()]
+    formats = [f().get_title() for f in admin.site._registry[Invoice].get_export_formats()]  # type: ignore[attr-defined]
     xlsx_index = str(formats.index("xlsx"))
     xlsx = client.post(f"{LIST}export/", {"format": xlsx_index, "resource": "0"})
     sheet = load_workbook(BytesIO(xlsx.content)).active
@@ -145,7 +145,7 @@ def test_the_bill_page_shows_its_cycle_and_invoices(people, customer, full_title
     Bill.objects.filter(pk=bill.pk).update(written_off_amount=Decimal("1000.00"))
     html = client.get(f"/desk/billing/bill/{bill.pk}/change/").content.decode()
     invoice = Invoice.objects.get()
-    assert "已完成" in html and invoice.number in html and "开票 600.00 元" in html
+    assert "已完成" in html and str(invoice.number) in html and "开票 600.00 元" in html
 
 
 def test_customer_page_shows_the_invoice_panel(people, customer, full_title, entity, bill):

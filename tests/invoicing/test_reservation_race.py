@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -70,10 +71,7 @@ def test_two_invoice_processes_cannot_reserve_the_same_money(base_data):
         )
         url = start_url("bill_invoice", customer)
         # The leader sees the customer too (his subordinate's), so both may start it.
-        results = race(
-            lambda url=url, data=data: post_as(a, url, data),
-            lambda url=url, data=data: post_as(leader, url, data),
-        )
+        results = race(partial(post_as, a, url, data), partial(post_as, leader, url, data))
         codes = sorted(code for code, _ in results)
         assert codes == [302, 400], results
         refused = next(body for code, body in results if code == 400)
