@@ -250,3 +250,15 @@ def test_the_instance_page_shows_the_bill_lines_readably(people, customer, full_
     html = client.get(f"/desk/workflow/{instance.pk}/").content.decode()
     assert "账单-2026-10-A8560：600.00 元" in html
     assert "300.00 + 300.00（合计 600.00 元）" in html
+
+
+def test_a_draft_keeps_the_typed_amounts(people, customer, full_title, entity, bill):
+    client = login(people["s1"])
+    data = invoice_post(entity=entity, title=full_title, lines={bill: "123.45"}, amounts=["100.00", "23.45"])
+    saved = client.post(
+        f"/desk/workflow/start/bill_invoice/draft/?target={customer.pk}", {**data, "target": customer.pk}
+    )
+    assert saved.status_code == 200, saved.content[:500]
+    html = client.get(start_url("bill_invoice", customer)).content.decode()
+    assert f'name="bill_lines_{bill.pk}" value="123.45"' in html
+    assert 'value="100.00"' in html and 'value="23.45"' in html
