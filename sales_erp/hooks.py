@@ -56,6 +56,7 @@ PROCESSES.update(
         "recharge": ProcessHooks(
             form="sales_erp.prepaid.forms.RechargeForm",
             target="customers.Account",
+            template="prepaid/recharge_form.html",
             on_submit="sales_erp.prepaid.services.recharge_check",
             on_archive="sales_erp.prepaid.services.recharge_credit",
         ),

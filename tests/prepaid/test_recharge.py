@@ -67,6 +67,10 @@ def test_the_page_shows_the_ledger_balance(people, account):
     ):
         assert label in html, label
     assert "YF0001" in html and "123.45" in html
+    for name in ("amount", "unit_price"):
+        at = html.index(f'name="{name}"')
+        assert 'data-no-paste="1"' in html[at - 300 : at + 300], name
+    assert 'form.addEventListener("paste", refuse, true)' in html
 
 
 def test_recharge_archive_credits_the_ledger_once(people, account):
