@@ -18,7 +18,7 @@ from sales_erp.invoicing.models import Invoice
 from sales_erp.invoicing.selectors import bill_cycle_complete, bill_cycle_label
 from sales_erp.org.roles import Role
 from sales_erp.workflow.services import instance_start
-from tests.factories import CustomerFactory, ProductFactory, UserFactory
+from tests.factories import CustomerFactory, UserFactory
 from tests.invoicing.conftest import approve_all, login, reconciled_bill
 
 pytestmark = pytest.mark.django_db
@@ -157,4 +157,3 @@ def test_customer_page_shows_the_invoice_panel(people, customer, full_title, ent
 def test_other_roles_without_the_customer(people, register):
     outsider = UserFactory.create(username="t_other_sales", roles=[Role.SALES])
     assert login(outsider).get(LIST).context["cl"].result_count == 0
-    ProductFactory  # noqa: B018  (factories imported for the fixtures' sake)
