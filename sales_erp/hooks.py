@@ -101,6 +101,30 @@ PROCESSES: dict[str, ProcessHooks] = {
         on_reject="sales_erp.writeoffs.services.write_off_release",
         on_withdraw="sales_erp.writeoffs.services.write_off_release",
     ),
+    # Invoices and prepaid recharges (DESIGN §5.2, §5.3, §5.5): invoicing/ and prepaid/.
+    "bill_invoice": ProcessHooks(
+        form="sales_erp.invoicing.forms.BillInvoiceForm",
+        target="customers.Customer",
+        template="invoicing/invoice_form.html",
+        on_submit="sales_erp.invoicing.services.invoice_reserve",
+        on_archive="sales_erp.invoicing.services.invoice_issue",
+        on_reject="sales_erp.invoicing.services.invoice_release",
+        on_withdraw="sales_erp.invoicing.services.invoice_release",
+    ),
+    "free_invoice": ProcessHooks(
+        form="sales_erp.invoicing.forms.InvoiceForm",
+        target="customers.Customer",
+        template="invoicing/invoice_form.html",
+        on_submit="sales_erp.invoicing.services.free_invoice_check",
+        on_archive="sales_erp.invoicing.services.free_invoice_issue",
+    ),
+    "recharge": ProcessHooks(
+        form="sales_erp.prepaid.forms.RechargeForm",
+        target="customers.Account",
+        template="prepaid/recharge_form.html",
+        on_submit="sales_erp.prepaid.services.recharge_check",
+        on_archive="sales_erp.prepaid.services.recharge_credit",
+    ),
 }
 
 # Job name -> the service it runs. Each also has `manage.py run_job <name>` and a Celery task.
@@ -127,6 +151,11 @@ PERIODIC_JOBS: dict[str, PeriodicJob] = {
         function="sales_erp.writeoffs.interest.interest_run",
         crontab="45 0 * * *",
         description="计息罚息：逾期账单按未销金额每日计罚息（至昨日），每张账单每月一条记录",
+    ),
+    "prepaid_usage_debit": PeriodicJob(
+        function="sales_erp.prepaid.services.balance_usage_debit",
+        crontab="0 4 * * *",
+        description="预付余额扣费：按预付费产品的账单明细，每个账号每月扣一次（已扣的月份不重复扣）",
     ),
 }
 
@@ -175,4 +204,6 @@ CUSTOMER_PAGE_PANELS: list[str] = [
     "sales_erp.customers.selectors.customer_account_records_panel",
     "sales_erp.reconciliation.selectors.customer_reconciliation_panel",
     "sales_erp.writeoffs.views.customer_write_offs_panel",
+    "sales_erp.invoicing.selectors.customer_invoices_panel",
+    "sales_erp.prepaid.selectors.customer_balances_panel",
 ]

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "sales_erp.reconciliation",
     "sales_erp.statements",
     "sales_erp.writeoffs",
+    "sales_erp.invoicing",
+    "sales_erp.prepaid",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ urlpatterns = [
     path("desk/statements/", include("sales_erp.statements.urls")),
     path("desk/deposits/", include("sales_erp.deposits.urls")),
     path("desk/writeoffs/", include("sales_erp.writeoffs.urls")),
+    path("desk/prepaid/", include("sales_erp.prepaid.urls")),
     path("desk/", admin.site.urls),
     path("api/billing/usage/", UsagePushApiView.as_view(), name="api_usage_push"),
     path("api/pricing/quote/", QuoteApiView.as_view(), name="api_quote"),

@@ -117,6 +117,7 @@ class BillAdmin(ProductMonthColumns, ReadOnlyAdmin):
         "count",
         "amount",
         "status_badge",
+        "cycle",
     ]
     list_filter = ["status", "period", "product__bill_type"]
     search_fields = ["name", "customer__name", "product__code", "product__accounts__code"]
@@ -134,6 +135,8 @@ class BillAdmin(ProductMonthColumns, ReadOnlyAdmin):
         "status",
         "written_off_amount",
         "invoiced_amount",
+        "cycle",
+        "invoices",
         "generated_at",
         "generated_by",
         "bill_run",
@@ -165,6 +168,29 @@ class BillAdmin(ProductMonthColumns, ReadOnlyAdmin):
     @action(description="出账", icon="receipt_long", permissions=["run_bills"])
     def run_page(self, request: HttpRequest) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("billing:bill_run"))
+
+    @admin.display(description="账单周期")
+    def cycle(self, bill: Bill) -> str:
+        from sales_erp.invoicing.selectors import bill_cycle_label  # invoicing builds on billing
+
+        return bill_cycle_label(bill)
+
+    @admin.display(description="开票记录")
+    def invoices(self, bill: Bill) -> str:
+        rows = [
+            (
+                reverse("admin:invoicing_invoice_change", args=[line.invoice_id]),
+                line.invoice,
+                line.invoice.issued_on,
+                line.amount,
+            )
+            for line in bill.invoice_lines.select_related("invoice").order_by("invoice__issued_on", "pk")
+        ]
+        return (
+            format_html_join("", '<div><a class="text-primary-600" href="{}">{}</a> {} 开票 {} 元</div>', rows)
+            if rows
+            else "—"
+        )
 
     def has_regenerate_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         """Offered only while the bill is 未对账 (detail actions pass the object id)."""

@@ -186,6 +186,13 @@ NAVIGATION: list[dict[str, Any]] = [
                 reverse_lazy("admin:deposits_payeralias_changelist"),
                 perm("deposits.view_payeralias"),
             ),
+            item(
+                _("发票登记簿"),
+                "request_quote",
+                reverse_lazy("admin:invoicing_invoice_changelist"),
+                perm("invoicing.view_invoice"),
+            ),
+            item(_("预付余额"), "savings", reverse_lazy("prepaid:balances"), perm("prepaid.view_balanceentry")),
         ],
     },
     {

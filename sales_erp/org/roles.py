@@ -165,3 +165,8 @@ for _role in (Role.FINANCE, Role.FINANCE_HQ):
 ROLE_PERMISSIONS[Role.SALES_ADMIN] += [
     *crud("writeoffs", "interestrate", "interestexemptaccount"),
 ]
+# Invoices and prepaid balances (DESIGN §5.2–5.5): the register and the balances are read by sales (their own
+# customers'), 销管 and finance; both are written only by the invoice and recharge processes.
+INVOICING_PREPAID_READ = ["invoicing.view_invoice", "invoicing.view_invoicebill", "prepaid.view_balanceentry"]
+for _role in (Role.SALES, Role.SALES_LEADER, Role.SALES_DIRECTOR, Role.SALES_ADMIN, Role.FINANCE, Role.FINANCE_HQ):
+    ROLE_PERMISSIONS[_role] += INVOICING_PREPAID_READ
