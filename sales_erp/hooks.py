@@ -60,6 +60,7 @@ SETUP_STEPS: list[tuple[str, bool]] = [
     ("sales_erp.org.services.demo_staff_create", True),
     ("sales_erp.org.services.demo_invoicing_entity_create", True),
     ("sales_erp.customers.demo.demo_customers_create", True),
+    ("sales_erp.portal.services.demo_portal_accounts_create", True),  # portal login kehu (上海甲乙科技有限公司)
 ]
 
 # What happens when a deposit becomes a customer's (matched on import, or assigned by 销管): dotted paths
@@ -87,4 +88,5 @@ GLOBAL_SEARCH: list[str] = [
 # None when it has nothing to show.
 CUSTOMER_PAGE_PANELS: list[str] = [
     "sales_erp.billing.selectors.customer_bills_panel",
+    "sales_erp.portal.views.customer_portal_panel",
 ]

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "sales_erp.workflow",
     "sales_erp.pricing",
     "sales_erp.deposits",
+    "sales_erp.portal",
 ]
 
 MIDDLEWARE = [
@@ -250,7 +251,20 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Sales ERP API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sales ERP API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "DESCRIPTION": "销售 ERP 接口：Authorization: Token <POST /api/token/ 取得>，或桌面登录后的会话。",
+    # Fields named alike in several components (bill/account/process status; carrier as stored and as typed).
+    "ENUM_NAME_OVERRIDES": {
+        "BillStatusEnum": "sales_erp.billing.models.BillStatus",
+        "AccountStatusEnum": "sales_erp.customers.models.AccountStatus",
+        "ProcessStatusEnum": "sales_erp.workflow.models.Status",
+        "CarrierEnum": "sales_erp.billing.models.Carrier",
+        "CarrierTextEnum": "sales_erp.billing.models.CARRIER_BY_TEXT",
+    },
+}
 
 # ---------------------------------------------------------------------------------------------- desk
 from sales_erp.desk.navigation import UNFOLD  # noqa: E402, F401  (the desk's menu lives with the desk)
