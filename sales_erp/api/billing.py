@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from sales_erp.api.fields import ID_REGEX, id_param
 from sales_erp.api.pagination import Pagination
 from sales_erp.api.permissions import IsStaff, ModelPermissions
 from sales_erp.billing.models import Bill, BillLine, BillStatus
@@ -87,6 +88,7 @@ def period_parse(value: str) -> date:
 class BillViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = BillSerializer
     pagination_class = Pagination
+    lookup_value_regex = ID_REGEX
     permission_classes = [IsStaff, ModelPermissions]
     perms = {"list": "billing.view_bill", "retrieve": "billing.view_bill"}
 
@@ -95,11 +97,9 @@ class BillViewSet(viewsets.ReadOnlyModelViewSet):
         bills = bills_visible_to(cast(User, self.request.user)).prefetch_related(lines).order_by("-period", "pk")
         params = self.request.query_params
         for name in ("customer", "product"):
-            value = params.get(name, "")
-            if value:
-                if not value.isdigit():
-                    raise serializers.ValidationError({name: [f"{name} 应为编号（整数），收到 “{value}”"]})
-                bills = bills.filter(**{f"{name}_id": int(value)})
+            value = id_param(params, name)
+            if value is not None:
+                bills = bills.filter(**{f"{name}_id": value})
         if params.get("period"):
             bills = bills.filter(period=period_parse(params["period"]))
         if params.get("status"):

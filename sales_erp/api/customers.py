@@ -16,6 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
+from sales_erp.api.fields import ID_REGEX, IdRelatedField, id_param
 from sales_erp.api.pagination import Pagination
 from sales_erp.api.permissions import IsStaff, ModelPermissions
 from sales_erp.customers.forms import CUSTOMER_FIELDS, CUSTOMER_SET_BY_PROCESSES, CustomerForm, ProductForm
@@ -58,7 +59,7 @@ def form_data_of(instance: Any, fields: list[str], attrs: dict[str, Any]) -> dic
 # ------------------------------------------------------------------------------------------- customers
 class CustomerSerializer(serializers.ModelSerializer):
     tier_display = serializers.CharField(source="get_tier_display", read_only=True)
-    owner = serializers.PrimaryKeyRelatedField(
+    owner = IdRelatedField(
         queryset=User.objects.filter(is_active=True),
         required=False,
         allow_null=True,
@@ -128,6 +129,7 @@ class CustomerViewSet(
 ):
     serializer_class = CustomerSerializer
     pagination_class = Pagination
+    lookup_value_regex = ID_REGEX
     permission_classes = [IsStaff, ModelPermissions]
     perms = {
         "list": "customers.view_customer",
@@ -177,7 +179,7 @@ class ProductAccountSerializer(serializers.ModelSerializer):
 
 
 class ProductSerializer(serializers.ModelSerializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), help_text="客户编号")
+    customer = IdRelatedField(queryset=Customer.objects.all(), help_text="客户编号")
     accounts = serializers.ListField(
         child=serializers.CharField(max_length=200),
         write_only=True,
@@ -256,6 +258,7 @@ class ProductViewSet(
 ):
     serializer_class = ProductSerializer
     pagination_class = Pagination
+    lookup_value_regex = ID_REGEX
     permission_classes = [IsStaff, ModelPermissions]
     perms = {
         "list": "customers.view_product",
@@ -269,8 +272,8 @@ class ProductViewSet(
         from sales_erp.billing.selectors import products_visible_to
 
         products = products_visible_to(cast(User, self.request.user)).prefetch_related("accounts").order_by("pk")
-        customer = self.request.query_params.get("customer", "")
-        return products.filter(customer_id=customer) if customer.isdigit() else products
+        customer = id_param(self.request.query_params, "customer")
+        return products if customer is None else products.filter(customer_id=customer)
 
     def get_object(self) -> Product:
         product = super().get_object()
@@ -297,16 +300,17 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = AccountSerializer
     pagination_class = Pagination
+    lookup_value_regex = ID_REGEX
     permission_classes = [IsStaff, ModelPermissions]
     perms = {"list": "customers.view_account", "retrieve": "customers.view_account"}
 
     def get_queryset(self) -> QuerySet[Account]:
         accounts = accounts_visible_to(cast(User, self.request.user)).select_related("product").order_by("pk")
         params = self.request.query_params
-        for name in ("product", "customer"):
-            value = params.get(name, "")
-            if value.isdigit():
-                accounts = accounts.filter(**{"product_id" if name == "product" else "product__customer_id": value})
+        for name, lookup in (("product", "product_id"), ("customer", "product__customer_id")):
+            value = id_param(params, name)
+            if value is not None:
+                accounts = accounts.filter(**{lookup: value})
         if params.get("code"):
             accounts = accounts.filter(code__iexact=params["code"])
         return accounts

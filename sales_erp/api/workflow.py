@@ -16,6 +16,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from sales_erp.api.fields import ID_REGEX, IdField
 from sales_erp.api.pagination import Pagination
 from sales_erp.api.permissions import IsStaff
 from sales_erp.org.models import User
@@ -94,9 +95,7 @@ class InstanceSerializer(serializers.ModelSerializer):
 
 class StartSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=50, help_text="流程编码，如 apply_customer、电商购销单的编码")
-    target = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, help_text="发起对象的编号（从客户/产品/账号/账单发起的流程）"
-    )
+    target = IdField(required=False, allow_null=True, help_text="发起对象的编号（从客户/产品/账号/账单发起的流程）")
     form_data = serializers.DictField(
         required=False,
         default=dict,
@@ -111,10 +110,12 @@ ACTIONS = ["approve", "reject", "withdraw", "transfer", "add_signer", "send_back
 class ActSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=ACTIONS, help_text="通过、驳回、撤回、转办、加签、退回、催办、重新提交")
     opinion = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    task_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, help_text="所办理的待办编号")
-    to_user = serializers.IntegerField(required=False, min_value=1, help_text="转办给（员工编号）")
-    signer = serializers.IntegerField(required=False, min_value=1, help_text="加签人（员工编号）")
-    node = serializers.IntegerField(required=False, min_value=1, help_text="退回到第几个节点（从 1 开始）")
+    task_id = IdField(required=False, allow_null=True, help_text="所办理的待办编号")
+    to_user = IdField(required=False, help_text="转办给（员工编号）")
+    signer = IdField(required=False, help_text="加签人（员工编号）")
+    node = serializers.IntegerField(
+        required=False, min_value=1, max_value=100, help_text="退回到第几个节点（从 1 开始）"
+    )
     form_data = serializers.DictField(
         required=False, allow_null=True, default=None, help_text="通过（可修改表单的节点）或重新提交时的新表单数据"
     )
@@ -173,6 +174,7 @@ def staff_person(pk: int | None, *, field: str, action: str) -> User:
 class ProcessViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = InstanceSerializer
     pagination_class = Pagination
+    lookup_value_regex = ID_REGEX
     permission_classes = [IsStaff]
 
     def get_queryset(self) -> QuerySet[ProcessInstance]:
