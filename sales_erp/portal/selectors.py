@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
@@ -10,6 +11,7 @@ from sales_erp.billing.models import Bill, BillLine, BillStatus
 from sales_erp.customers.models import Customer
 from sales_erp.org.models import User
 from sales_erp.portal.models import PortalAccount
+from sales_erp.pricing.money import to_cents
 
 
 def portal_customer_of(user: Any) -> Customer | None:
@@ -34,11 +36,12 @@ def portal_bills_summary(*, customer: Customer) -> dict[str, Any]:
     bills = Bill.objects.filter(customer=customer)
     totals = bills.aggregate(n=Count("pk"), amount=Sum("amount"), written_off=Sum("written_off_amount"))
     unreconciled = bills.filter(status=BillStatus.ISSUED).aggregate(n=Count("pk"), amount=Sum("amount"))
+    # SQLite's SUM loses the decimal places: amounts are shown to the cent again.
     return {
         "count": totals["n"],
-        "open_amount": (totals["amount"] or 0) - (totals["written_off"] or 0),
+        "open_amount": to_cents(Decimal(totals["amount"] or 0) - Decimal(totals["written_off"] or 0)),
         "unreconciled_count": unreconciled["n"],
-        "unreconciled_amount": unreconciled["amount"] or 0,
+        "unreconciled_amount": to_cents(Decimal(unreconciled["amount"] or 0)),
     }
 
 

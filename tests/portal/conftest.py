@@ -30,7 +30,7 @@ def companies(db):
     sales2 = UserFactory.create(username="pt_sales2", roles=[Role.SALES])
     ours = CustomerFactory.create(name="门户甲科技有限公司", owner=sales1)
     other = CustomerFactory.create(name="门户乙科技有限公司", owner=sales2)
-    for customer, code, count in ((ours, "PT001", 1500), (other, "PT002", 700)):
+    for customer, code in ((ours, "PT001"), (other, "PT002")):
         product = ProductFactory.create(customer=customer, name="行业短信")
         AccountFactory.create(product=product, code=code)
         schedule_active(product=product, price="0.035")
