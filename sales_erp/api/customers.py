@@ -87,22 +87,22 @@ class CustomerSerializer(serializers.ModelSerializer):
         elif "owner" in attrs and attrs["owner"] != instance.owner:
             raise serializers.ValidationError({"owner": ["销售不能指定归属销售；归属由公共池申请等流程决定"]})
         form_class = modelform_factory(Customer, form=CustomerForm, fields=fields)
-        form = form_class(data=form_data_of(instance, fields, attrs), instance=instance)
+        form = cast(CustomerForm, form_class(data=form_data_of(instance, fields, attrs), instance=instance))
         form.user = user
         if not form.is_valid():
             raise serializers.ValidationError(form_errors(form))
-        self.context["customer"] = form.instance
+        self.customer = form.instance
         return attrs
 
     def create(self, validated_data: dict[str, Any]) -> Customer:
         try:
-            return customer_create(customer=self.context["customer"], user=request_user(self))
+            return customer_create(customer=self.customer, user=request_user(self))
         except CustomerRefused as exc:
             raise refused(exc, field="name") from None
 
     def update(self, instance: Customer, validated_data: dict[str, Any]) -> Customer:
         try:
-            return customer_update(customer=self.context["customer"], user=request_user(self))
+            return customer_update(customer=self.customer, user=request_user(self))
         except CustomerRefused as exc:
             raise refused(exc) from None
 
@@ -212,7 +212,7 @@ class ProductSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
             # A product is added only to a customer one may change: others read as "does not exist".
-            self.fields["customer"].queryset = customers_editable_by(request.user)
+            self.fields["customer"].queryset = customers_editable_by(request.user)  # type: ignore[attr-defined]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         instance = self.instance or Product()
@@ -226,12 +226,12 @@ class ProductSerializer(serializers.ModelSerializer):
         form.fields["customer"].queryset = customers_editable_by(request_user(self))  # type: ignore[attr-defined]
         if not form.is_valid():
             raise serializers.ValidationError(form_errors(form, rename={"accounts_text": "accounts"}))
-        self.context["product"], self.context["account_codes"] = form.instance, form.account_codes
+        self.product, self.account_codes = form.instance, form.account_codes
         return attrs
 
     def save_product(self) -> Product:
         try:
-            return product_save(product=self.context["product"], account_codes=self.context["account_codes"])
+            return product_save(product=self.product, account_codes=self.account_codes)
         except CustomerRefused as exc:
             raise refused(exc, field="accounts") from None
 

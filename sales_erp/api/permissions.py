@@ -29,5 +29,5 @@ class ModelPermissions(BasePermission):
     message = "您没有权限进行此操作"
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        needed = getattr(view, "perms", {}).get(getattr(view, "action", None) or request.method.lower())
+        needed = getattr(view, "perms", {}).get(getattr(view, "action", None) or (request.method or "").lower())
         return needed is None or bool(request.user.has_perm(needed))

@@ -34,7 +34,7 @@ NEEDS_NODE = "退回需要给出 node（要退回到的节点序号，从 1 开�
 
 class TimelineSerializer(serializers.ModelSerializer):
     action_display = serializers.CharField(source="get_action_display", read_only=True)
-    actor = serializers.StringRelatedField()
+    actor: serializers.StringRelatedField = serializers.StringRelatedField()
 
     class Meta:
         model = TimelineEntry
@@ -45,7 +45,7 @@ class TimelineSerializer(serializers.ModelSerializer):
 class InstanceSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     process_name = serializers.CharField(read_only=True)
-    initiator = serializers.StringRelatedField()
+    initiator: serializers.StringRelatedField = serializers.StringRelatedField()
     target_type = serializers.SerializerMethodField()
     handlers = serializers.SerializerMethodField(help_text="当前节点全部待处理人")
     my_task = serializers.SerializerMethodField(help_text="我可办理的待办编号（作为 task_id 回传），没有为 null")
@@ -124,7 +124,7 @@ class ActSerializer(serializers.Serializer):
 class RefusalSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
-    errors = serializers.DictField(required=False)
+    errors = serializers.DictField(required=False)  # type: ignore[assignment]  # the response's key, not the property
 
 
 def refusal_response(exc: ProcessRefused) -> Response:

@@ -124,7 +124,8 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("portal:login")
+    def get_default_redirect_url(self) -> str:
+        return reverse("portal:login")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -28,7 +28,9 @@ NEW = {"username": "jia_caiwu", "name": "钱会计", "email": "qian@jia.example"
 
 
 def link_in(message) -> str:
-    return re.search(r"http://testserver(/portal/reset/\S+/)", message.body).group(1)
+    found = re.search(r"http://testserver(/portal/reset/\S+/)", message.body)
+    assert found is not None, message.body
+    return found.group(1)
 
 
 def test_the_salesperson_opens_a_login_from_the_customer_page(client, companies, django_capture_on_commit_callbacks):
