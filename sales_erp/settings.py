@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from our own static files, no CDN
     "django_celery_beat",
     # Sales ERP, in dependency order (docs/architecture.md)
     "sales_erp.org",
@@ -255,6 +256,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Sales ERP API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "DESCRIPTION": "销售 ERP 接口：Authorization: Token <POST /api/token/ 取得>，或桌面登录后的会话。",
     # Fields named alike in several components (bill/account/process status; carrier as stored and as typed).
     "ENUM_NAME_OVERRIDES": {
