@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.generic import TemplateView
+from unfold.widgets import UnfoldAdminEmailInputWidget, UnfoldAdminTextInputWidget
 
 from sales_erp.billing.models import BillStatus
 from sales_erp.customers.models import Customer
@@ -174,9 +175,9 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 # ---------------------------------------------------------------------------- desk: portal logins
 class PortalAccountForm(forms.Form):
-    username = forms.CharField(label="登录名", max_length=150)
-    name = forms.CharField(label="姓名", max_length=150)
-    email = forms.EmailField(label="邮箱", help_text="设置密码的链接会发到这个邮箱")
+    username = forms.CharField(label="登录名", max_length=150, widget=UnfoldAdminTextInputWidget)
+    name = forms.CharField(label="姓名", max_length=150, widget=UnfoldAdminTextInputWidget)
+    email = forms.EmailField(label="邮箱", help_text="设置密码的链接会发到这个邮箱", widget=UnfoldAdminEmailInputWidget)
 
 
 class PortalAccountsView(DeskView):

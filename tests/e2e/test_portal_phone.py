@@ -70,3 +70,22 @@ def test_portal_on_a_phone(page, shot, base_data):
     assert page.locator("[data-amount]").inner_text() == "5719.00"
     shot("bill")
     assert fits_the_screen(page)
+
+
+def test_a_salesperson_opens_a_portal_login_from_the_customer_page(page, login_as, shot):
+    from sales_erp.org.models import User
+
+    customer = CustomerFactory.create(name="开通门户科技有限公司", owner=User.objects.get(username="sales"))
+    login_as("sales")
+    page.goto(f"/desk/customers/{customer.pk}/")
+    page.click("text=管理门户账号 / 新建")
+    page.wait_for_url(f"**/desk/portal/customers/{customer.pk}/accounts/")
+    page.fill("#id_username", "kaitong_cw")
+    page.fill("#id_name", "吴会计")
+    page.fill("#id_email", "wu@kaitong.example")
+    shot("form")
+    page.click("button[type=submit]:has-text('开通门户账号')")
+    page.wait_for_selector("text=门户账号 kaitong_cw 已开通")
+    assert "kaitong_cw" in page.locator("[data-portal-accounts]").inner_text()
+    shot("opened")
+    assert PortalAccount.objects.get(user__username="kaitong_cw").customer == customer
