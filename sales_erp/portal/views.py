@@ -96,6 +96,33 @@ class BillDetailView(PortalView):
         return context
 
 
+class DepositListView(PortalView):
+    template_name = "portal/deposits.html"
+    section = "deposits"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        page = Paginator(selectors.portal_deposits(customer=self.customer), 20).get_page(self.request.GET.get("page"))
+        context.update(page=page, deposits=page.object_list)
+        return context
+
+
+class UsageView(PortalView):
+    """发送量: one month's billable counts per day and account (?month=YYYY-MM; default the latest)."""
+
+    template_name = "portal/usage.html"
+    section = "usage"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        months = selectors.portal_usage_months(customer=self.customer)
+        wanted = self.request.GET.get("month", "")
+        month = next((m for m in months if f"{m:%Y-%m}" == wanted), months[0] if months else None)
+        usage = selectors.portal_usage_month(customer=self.customer, month=month) if month else None
+        context.update(months=months, month=month, usage=usage)
+        return context
+
+
 # ------------------------------------------------------------------------------- login and password
 class PortalAuthenticationForm(AuthenticationForm):
     """Only portal logins sign in here; a desk user is told to use the desk (and is not logged in)."""

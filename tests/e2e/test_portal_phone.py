@@ -71,6 +71,16 @@ def test_portal_on_a_phone(page, shot, base_data):
     shot("bill")
     assert fits_the_screen(page)
 
+    page.click("nav.menu >> text=发送量")
+    page.wait_for_url("**/portal/usage/")
+    assert page.locator("[data-usage-total]").inner_text() == "150500"
+    shot("usage")
+    assert fits_the_screen(page)
+    page.click("nav.menu >> text=到款")
+    page.wait_for_url("**/portal/deposits/")
+    shot("deposits")
+    assert fits_the_screen(page)
+
 
 def test_a_salesperson_opens_a_portal_login_from_the_customer_page(page, login_as, shot):
     from sales_erp.org.models import User
