@@ -19,8 +19,10 @@ from rest_framework.exceptions import PermissionDenied
 from sales_erp.api.fields import ID_REGEX, IdRelatedField, id_param
 from sales_erp.api.pagination import Pagination
 from sales_erp.api.permissions import IsStaff, ModelPermissions
+from sales_erp.billing.selectors import products_visible_to
 from sales_erp.customers.forms import CUSTOMER_FIELDS, CUSTOMER_SET_BY_PROCESSES, CustomerForm, ProductForm
 from sales_erp.customers.models import Account, Customer, Product
+from sales_erp.customers.names import company_name_key
 from sales_erp.customers.selectors import (
     accounts_visible_to,
     customer_edit_q,
@@ -145,8 +147,6 @@ class CustomerViewSet(
         if params.get("tier"):
             customers = customers.filter(tier=params["tier"])
         if params.get("q"):
-            from sales_erp.customers.names import company_name_key
-
             key = company_name_key(params["q"])
             customers = customers.filter(name_key__contains=key) if key else customers
         return customers
@@ -269,8 +269,6 @@ class ProductViewSet(
     }
 
     def get_queryset(self) -> QuerySet[Product]:
-        from sales_erp.billing.selectors import products_visible_to
-
         products = products_visible_to(cast(User, self.request.user)).prefetch_related("accounts").order_by("pk")
         customer = id_param(self.request.query_params, "customer")
         return products if customer is None else products.filter(customer_id=customer)

@@ -198,3 +198,11 @@ def test_product_list_filters_by_customer(people, books, api):
     AccountFactory.create(product=books["my_product"], code="API009")
     body = api(people["finance"]).get(f"/api/products/?customer={books['theirs'].pk}").json()
     assert [p["name"] for p in body["results"]] == ["营销短信"]
+
+
+def test_customer_list_filters_by_name_and_tier(people, books, api):
+    CustomerFactory.create(name="公共池客户有限公司", owner=None, tier=Tier.POOL)
+    client = api(people["s1"])
+    assert [c["name"] for c in client.get("/api/customers/?q=上海一号").json()["results"]] == ["上海一号科技有限公司"]
+    assert [c["name"] for c in client.get("/api/customers/?tier=pool").json()["results"]] == ["公共池客户有限公司"]
+    assert client.get("/api/customers/?q=北京二号").json()["count"] == 0  # another salesperson's
