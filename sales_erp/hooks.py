@@ -171,6 +171,7 @@ SETUP_STEPS: list[tuple[str, bool]] = [
     ("sales_erp.org.services.demo_staff_create", True),
     ("sales_erp.org.services.demo_invoicing_entity_create", True),
     ("sales_erp.customers.demo.demo_customers_create", True),
+    ("sales_erp.portal.services.demo_portal_accounts_create", True),  # portal login kehu (上海甲乙科技有限公司)
 ]
 
 # What happens when a deposit becomes a customer's (matched on import, or assigned by 销管): dotted paths
@@ -206,4 +207,5 @@ CUSTOMER_PAGE_PANELS: list[str] = [
     "sales_erp.writeoffs.views.customer_write_offs_panel",
     "sales_erp.invoicing.selectors.customer_invoices_panel",
     "sales_erp.prepaid.selectors.customer_balances_panel",
+    "sales_erp.portal.views.customer_portal_panel",
 ]

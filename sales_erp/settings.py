@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from our own static files, no CDN
     "django_celery_beat",
     # Sales ERP, in dependency order (docs/architecture.md)
     "sales_erp.org",
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "sales_erp.writeoffs",
     "sales_erp.invoicing",
     "sales_erp.prepaid",
+    "sales_erp.portal",
 ]
 
 MIDDLEWARE = [
@@ -255,7 +257,23 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Sales ERP API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sales ERP API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "DESCRIPTION": "销售 ERP 接口：Authorization: Token <POST /api/token/ 取得>，或桌面登录后的会话。",
+    # Fields named alike in several components (bill/account/process status; carrier as stored and as typed).
+    "ENUM_NAME_OVERRIDES": {
+        "BillStatusEnum": "sales_erp.billing.models.BillStatus",
+        "AccountStatusEnum": "sales_erp.customers.models.AccountStatus",
+        "ProcessStatusEnum": "sales_erp.workflow.models.Status",
+        "CarrierEnum": "sales_erp.billing.models.Carrier",
+        "CarrierTextEnum": "sales_erp.billing.models.CARRIER_BY_TEXT",
+    },
+}
 
 # ---------------------------------------------------------------------------------------------- desk
 from sales_erp.desk.navigation import UNFOLD  # noqa: E402, F401  (the desk's menu lives with the desk)

@@ -3,10 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from sales_erp.billing.api import UsagePushApiView
 from sales_erp.desk.views import GlobalSearchView
 from sales_erp.ops.health import healthz
-from sales_erp.pricing.api import QuoteApiView
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
@@ -27,9 +25,10 @@ urlpatterns = [
     path("desk/deposits/", include("sales_erp.deposits.urls")),
     path("desk/writeoffs/", include("sales_erp.writeoffs.urls")),
     path("desk/prepaid/", include("sales_erp.prepaid.urls")),
+    path("desk/portal/", include("sales_erp.portal.desk_urls")),
     path("desk/", admin.site.urls),
-    path("api/billing/usage/", UsagePushApiView.as_view(), name="api_usage_push"),
-    path("api/pricing/quote/", QuoteApiView.as_view(), name="api_quote"),
+    path("api/", include("sales_erp.api.urls")),  # REST API (usage push and quote keep their URLs)
+    path("portal/", include("sales_erp.portal.urls")),  # the customers' own site
 ]
 
 if settings.DEBUG:
