@@ -154,6 +154,7 @@ for _role in (Role.FINANCE, Role.FINANCE_HQ):
         "deposits.view_depositimport",
         "deposits.view_payeralias",
         *crud("deposits", "importprofile", actions="view add change"),
+    ]
 # Write-offs and interest (DESIGN §5.4, §5.6): sales start write-offs and see their commission basis;
 # finance reverses posted write-offs; 销管 keeps the rates and the interest-exempt accounts (V19 #6).
 WRITE_OFF_READ = ["writeoffs.view_writeoff", "writeoffs.view_commission", "writeoffs.view_interestentry"]

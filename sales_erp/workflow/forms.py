@@ -119,7 +119,7 @@ def registered_field_labels(code: str) -> dict[str, str] | None:
 def display_value(field: forms.Field, value: Any) -> str:
     if value is None or value == "" or value == []:
         return ""
-    if hasattr(field, "display_value"):  # a field that knows how to show its own stored value (the tier editor, bill tables …)
+    if hasattr(field, "display_value"):  # a field that shows its own stored value (tier editor, bill tables)
         return str(field.display_value(value))
     if isinstance(field, LinkField | forms.FileField) and isinstance(value, dict):
         return str(value.get("label") or value.get("name") or "")  # the name kept at submit
