@@ -625,4 +625,6 @@ def test_customer_page_offers_what_fits_the_customer(people, pool_customer, inte
     assert "/desk/workflow/start/contract_review/" not in html
     # finance sees every customer but starts none of these
     html = as_user(people["finance"]).get(f"/desk/customers/{owned.pk}/").content.decode()
-    assert "data-process-offers" not in html and "?target=" not in html
+    assert "data-process-offers" not in html
+    for code in ("apply_customer", "contract_review", "test_account"):
+        assert f"/desk/workflow/start/{code}/" not in html, code
