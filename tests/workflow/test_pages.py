@@ -396,10 +396,18 @@ def test_object_page_helpers_offer_its_processes_and_list_them(with_target, peop
 
     mine = customer("上海甲乙科技有限公司", owner=people["s1"])
     offered = processes_for_target(mine)
-    # every process whose target is a customer: the customers app's own two and the test's `expense`
+    # every process whose target is a customer: the built-in ones and the test's `expense`
     assert sorted((d.code, url) for d, url in offered) == [
         (code, f"/desk/workflow/start/{code}/?target={mine.pk}")
-        for code in ("apply_customer", "contract_review", "expense")
+        for code in (
+            "apply_customer",
+            "bill_invoice",
+            "contract_review",
+            "expense",
+            "free_invoice",
+            "reconciliation",
+            "write_off",
+        )
     ]
     a = start(people, target=mine)
     start(people, target=customer("北京丙丁有限公司", owner=people["s1"]))
