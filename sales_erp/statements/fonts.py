@@ -156,16 +156,22 @@ def font_face_ensure(spec: FaceSpec) -> FontFace | None:
     source, index = found
     target = _target_for(source, index, spec)
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target.parent / ".lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if not target.exists():  # another process may have made it while we waited
-                logger.info("cutting %s from %s (once)", target.name, source)
-                unicodes = mono_unicodes() if spec.mono else subset_unicodes()
-                _subset_write(source=source, index=index, target=target, unicodes=unicodes)
-                for stale in target.parent.glob(f"{spec.family}-{spec.style}-*.otf"):
-                    if stale != target:
-                        stale.unlink(missing_ok=True)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target.parent / ".lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if not target.exists():  # another process may have made it while we waited
+                    logger.info("cutting %s from %s (once)", target.name, source)
+                    unicodes = mono_unicodes() if spec.mono else subset_unicodes()
+                    _subset_write(source=source, index=index, target=target, unicodes=unicodes)
+                    for stale in target.parent.glob(f"{spec.family}-{spec.style}-*.otf"):
+                        if stale != target:
+                            stale.unlink(missing_ok=True)
+        except OSError as error:
+            # A read-only checkout still makes correct PDFs from the full font, only slower without
+            # libharfbuzz-subset; say where the copy should have gone.
+            logger.warning("cannot write the font copy %s (%s): PDFs use the full font", target, error)
+            return None
     return FontFace(family=spec.family, weight=spec.weight, path=target)
 
 

@@ -60,3 +60,11 @@ def test_gb2312_copy_covers_the_capital_digits_and_common_names() -> None:
     unicodes = fonts.subset_unicodes()
     assert all(ord(c) in unicodes for c in "零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整对账单我司客户盖章¥×")
     assert 0x210C1 not in unicodes  # 𡃁: drawn from the full font
+
+
+@needs_noto
+def test_unwritable_font_folder_falls_back_to_the_full_font(settings, tmp_path) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder should be")
+    settings.FONT_DIR = blocked / "fonts"
+    assert fonts.font_face_ensure(MONO) is None
