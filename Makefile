@@ -11,6 +11,7 @@ run:
 	@$(PY) manage.py compilemessages --ignore=.venv -v0
 	@$(PY) manage.py migrate --noinput -v0
 	@$(PY) manage.py erp_setup
+	@$(PY) manage.py statement_fonts
 	@$(PY) manage.py demo_logins
 	@$(PY) manage.py runserver 127.0.0.1:8000
 
@@ -21,6 +22,7 @@ test:
 	@echo "==> ruff"; .venv/bin/ruff check . && .venv/bin/ruff format --check .
 	@echo "==> mypy"; .venv/bin/mypy sales_erp tests bench scripts/run_benchmarks.py
 	@echo "==> makemigrations --check"; DB_ENGINE=sqlite $(PY) manage.py makemigrations --check --dry-run
+	@echo "==> PDF fonts"; DB_ENGINE=sqlite $(PY) manage.py statement_fonts
 	@echo "==> pytest on SQLite"; DB_ENGINE=sqlite $(PY) -m pytest
 	@echo "==> pytest on MariaDB"; DB_ENGINE=mariadb DB_NAME=erp_$$$$ $(PY) -m pytest
 	@echo "==> all checks passed on SQLite and MariaDB"

@@ -166,7 +166,6 @@ SETUP_STEPS: list[tuple[str, bool]] = [
     ("sales_erp.jobs.services.schedules_sync", False),
     ("sales_erp.workflow.services.definitions_load_defaults", False),
     ("sales_erp.workflow.services.definitions_load_examples", False),  # 电商购销单: a process type with no code
-    ("sales_erp.statements.fonts.statement_fonts_ensure", False),  # the PDFs' CJK font copy, cut once
     ("sales_erp.deposits.services.import_profiles_load_defaults", False),  # the bank statement layouts
     ("sales_erp.org.services.demo_staff_create", True),
     ("sales_erp.org.services.demo_invoicing_entity_create", True),

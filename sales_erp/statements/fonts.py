@@ -9,7 +9,8 @@ copy of the monospaced face (ASCII and a few hanzi) lines up the report's daily 
 cell per number would cost WeasyPrint seconds per thousand cells.
 
 The copy goes to var/fonts/ (not in git): `statement_fonts_ensure()` makes it on the first render
-or in `erp_setup` (hooks.SETUP_STEPS); a lock keeps two processes from cutting it at once.
+or ahead of time with `manage.py statement_fonts` (`make run`, `make test`; not in `erp_setup`, so a
+production start never waits for it); a lock keeps two processes from cutting it at once.
 """
 
 from __future__ import annotations
