@@ -108,7 +108,7 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
         person = people.get(deposit.salesperson_id or customer.owner_id or 0)
         if person is None or not person.is_active:
             continue
-        open_bills = [b for b in bills_by_customer.get(customer.pk, []) if b.open_amount > 0]  # type: ignore[attr-defined]
+        open_bills = [b for b in bills_by_customer.get(customer.pk, []) if b.open_amount > 0]
         chosen = auto_allocation(deposit=deposit, bills=open_bills)  # type: ignore[arg-type]
         if not chosen:
             continue
@@ -133,7 +133,7 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
             continue  # no one to confirm: the deposit keeps its balance (as instance_start would refuse)
         by_pk = {b.pk: b for b in open_bills}
         for pk, amount in chosen:
-            by_pk[pk].open_amount -= amount  # type: ignore[attr-defined]
+            by_pk[pk].open_amount -= amount
         form_data["bills"] = [
             {
                 "bill": pk,
@@ -346,7 +346,7 @@ class OpenBill:
 def rows_update(model: type[models.Model], column: str, rows: list[tuple[Any, int]]) -> None:
     """One column of many rows by primary key, with executemany (bulk_update's CASE is far slower)."""
     quote = connection.ops.quote_name
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)  # type: ignore[union-attr]
+    table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))
     sql = f"UPDATE {table} SET {quote(column)} = %s WHERE {pk} = %s"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):

@@ -66,9 +66,9 @@ def test_the_batch_equals_the_single_deposit_path(people, customer, postpaid):
     assert batch["available"] == [Decimal("50.00")]
     # The audit trail is written for the bulk rows too.
     instance = ProcessInstance.objects.get(customer=other)
-    assert instance.history.count() == 1  # type: ignore[attr-defined]
-    assert WriteOff.objects.get(customer=other).history.count() == 1  # type: ignore[attr-defined]
-    assert [h.available for h in many.history.order_by("history_id")] == [Decimal("850.00"), Decimal("50.00")]  # type: ignore[attr-defined]
+    assert instance.history.count() == 1
+    assert WriteOff.objects.get(customer=other).history.count() == 1
+    assert [h.available for h in many.history.order_by("history_id")] == [Decimal("850.00"), Decimal("50.00")]
 
 
 def test_a_batch_of_several_deposits_of_one_customer_uses_each_in_turn(people, customer, postpaid):
