@@ -210,7 +210,7 @@ def deposits_store(
     record.save(update_fields=["created", "matched", "total"])
     matched = Deposit.objects.filter(import_record=record, status=DepositStatus.MATCHED).order_by("pk")
     deposits_matched_notify(matched=[MatchedDeposit(*row) for row in matched.values_list(*MATCHED_FIELDS)])
-    deposits_matched_hooks_run(deposits=matched.iterator(chunk_size=BULK_BATCH))
+    deposits_matched_hooks_run(deposits=matched)  # loaded only when some function is registered
     return DepositImportResult(record=record)
 
 
@@ -332,7 +332,9 @@ def deposits_matched_hooks_run(*, deposits: Iterable[Deposit]) -> None:
     functions = [import_string(path) for path in hooks.DEPOSIT_MATCHED]
     if not functions:
         return
-    for deposit in deposits:
+    # All loaded first: the functions write to these very rows (a write-off lowers `available`), which an
+    # open cursor over the table must not see on SQLite.
+    for deposit in list(deposits):
         for function in functions:
             function(deposit=deposit)
 
