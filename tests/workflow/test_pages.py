@@ -396,7 +396,10 @@ def test_object_page_helpers_offer_its_processes_and_list_them(with_target, peop
 
     mine = customer("上海甲乙科技有限公司", owner=people["s1"])
     offered = processes_for_target(mine)
-    assert [(d.code, url) for d, url in offered] == [("expense", f"/desk/workflow/start/expense/?target={mine.pk}")]
+    assert sorted((d.code, url) for d, url in offered) == [
+        ("expense", f"/desk/workflow/start/expense/?target={mine.pk}"),
+        ("reconciliation", f"/desk/workflow/start/reconciliation/?target={mine.pk}"),  # 对账 starts from a customer
+    ]
     a = start(people, target=mine)
     start(people, target=customer("北京丙丁有限公司", owner=people["s1"]))
     assert list(instances_for_target(people["s1"], mine)) == [a]
