@@ -23,6 +23,7 @@ urlpatterns = [
     path("desk/pricing/", include("sales_erp.pricing.urls")),
     path("desk/billing/", include("sales_erp.billing.urls")),
     path("desk/reconciliation/", include("sales_erp.reconciliation.urls")),
+    path("desk/statements/", include("sales_erp.statements.urls")),
     path("desk/", admin.site.urls),
     path("api/billing/usage/", UsagePushApiView.as_view(), name="api_usage_push"),
     path("api/pricing/quote/", QuoteApiView.as_view(), name="api_quote"),
