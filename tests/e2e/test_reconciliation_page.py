@@ -93,6 +93,13 @@ def test_ticking_bills_and_typing_figures_moves_the_totals_and_the_draft_keeps_t
     assert "上海甲乙科技有限公司" in text and "账单-2019-10-8560" in text and "0.48" in text  # 2 × 0.04 + 10 × 0.04
     assert download.value.suggested_filename == f"电子对账单-上海甲乙科技有限公司-{timezone.localdate():%Y%m%d}.pdf"
     page.fill(f'input[name="agreed_{nov.pk}"]', "3")
+    # 数据分析报告 of the ticked bills (the statements app's page): the link follows the ticks.
+    assert page.get_attribute("[data-report='xlsx']", "href") == (
+        f"/desk/statements/usage-report/?bills={nov.pk}&bills={oct_.pk}&format=xlsx"
+    )
+    with page.expect_download() as report:
+        page.click("[data-report='xlsx']")
+    assert report.value.suggested_filename.endswith(".xlsx")
 
     page.click("button:has-text('立即发起')")
     page.wait_for_url("**/desk/workflow/*/")
