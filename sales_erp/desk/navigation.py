@@ -13,6 +13,8 @@ from django.http import HttpRequest
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from sales_erp.reports.menu import REPORT_MENU
+
 Check = Callable[[HttpRequest], bool]
 
 
@@ -199,9 +201,14 @@ NAVIGATION: list[dict[str, Any]] = [
         "title": _("报表"),
         "collapsible": True,
         "items": [
+            # finance reports (sales_erp.reports): one page each, permission as the report says
+            *(
+                item(title, icon, reverse_lazy("reports:report", args=[code]), perm(permission))
+                for code, title, icon, permission in REPORT_MENU
+            ),
             item(
-                _("客户漏斗变动"),
-                "swap_vert",
+                "客户类别变动明细",
+                "list_alt",
                 reverse_lazy("admin:customers_tierchange_changelist"),
                 perm("customers.view_tierchange"),
             ),
