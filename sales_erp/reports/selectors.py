@@ -82,7 +82,9 @@ def bucket_sums(as_of: date) -> dict[str, Sum]:
     def when(condition: Q) -> Sum:
         return Sum(Case(When(condition, then=open_amount), default=Value(ZERO), output_field=AMOUNT))
 
-    day = as_of - timedelta
+    def day(*, days: int) -> date:
+        return as_of - timedelta(days=days)
+
     return {
         NOT_DUE: when(Q(due_date__gt=as_of)),
         D30: when(Q(due_date__lte=as_of, due_date__gte=day(days=30))),
