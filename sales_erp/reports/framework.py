@@ -179,6 +179,7 @@ def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse
 # ------------------------------------------------------------------------------------------- forms
 MONTH_WIDGET = forms.TextInput(attrs={"type": "month"})
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+INPUT_CLASS = "border border-base-200 rounded-default px-2 py-1 dark:border-base-700 dark:bg-base-900"
 
 
 class MonthField(forms.CharField):
@@ -207,3 +208,5 @@ class ReportForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", INPUT_CLASS)
