@@ -141,7 +141,12 @@ NAVIGATION: list[dict[str, Any]] = [
         "items": [
             item(_("对账"), "fact_check", reverse_lazy("reconciliation:customers"), staff),
             item(_("销账"), "price_check", reverse_lazy("writeoffs:home"), perm("writeoffs.view_writeoff")),
-            item(_("提成依据"), "paid", reverse_lazy("writeoffs:commission"), perm("writeoffs.view_commission")),
+            item(
+                _("提成依据"),
+                "paid",
+                reverse_lazy("reports:report", args=["commission"]),
+                perm("writeoffs.view_commission"),
+            ),
             item(
                 _("计息罚息"),
                 "percent",
