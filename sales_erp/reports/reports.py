@@ -50,7 +50,7 @@ class SalespersonForm(ReportForm):
 
 
 # ------------------------------------------------------------------------------------------ 应收账龄
-class AgeingForm(ReportForm):
+class AgeingForm(SalespersonForm):
     as_of = forms.DateField(label="统计日期", required=False, widget=DATE_WIDGET)
     by = forms.ChoiceField(
         label="汇总方式",
@@ -59,6 +59,7 @@ class AgeingForm(ReportForm):
         initial="customer",
     )
     q = forms.CharField(label="客户名称", required=False)
+    salesperson = forms.ChoiceField(label="销售", required=False)
 
 
 class ReceivablesAgeing(Report):
@@ -96,7 +97,11 @@ class ReceivablesAgeing(Report):
 
     def rows(self) -> list[dict[str, Any]]:
         return selectors.receivables_ageing(
-            user=self.user, as_of=self.as_of, by=self.by, query=self.params.get("q") or ""
+            user=self.user,
+            as_of=self.as_of,
+            by=self.by,
+            query=self.params.get("q") or "",
+            salesperson_id=self.params.get("salesperson"),
         )
 
     def totals(self, rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -94,11 +94,15 @@ def bucket_sums(as_of: date) -> dict[str, Sum]:
     }
 
 
-def receivables_ageing(*, user: User, as_of: date, by: str = "customer", query: str = "") -> list[dict[str, Any]]:
+def receivables_ageing(
+    *, user: User, as_of: date, by: str = "customer", query: str = "", salesperson_id: int | None = None
+) -> list[dict[str, Any]]:
     """One row per customer (by="customer") or per salesperson (by="salesperson"): open amount per bucket."""
     bills = open_bills(user=user)
     if query:
         bills = bills.filter(customer__name__icontains=query)
+    if salesperson_id:
+        bills = bills.filter(customer__owner_id=salesperson_id)
     keys = ["customer__owner_id"] if by == "salesperson" else ["customer_id", "customer__name", "customer__owner_id"]
     grouped = bills.order_by().values(*keys).annotate(bills=Count("pk"), **bucket_sums(as_of))
     names = user_names(r["customer__owner_id"] for r in grouped)

@@ -169,7 +169,8 @@ class CommissionView(DeskView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         names = {"from": "month_from", "to": "month_to"}
         query = QueryDict(mutable=True)
-        for key, value in request.GET.items():
+        for key in request.GET:
+            value = request.GET.get(key, "")
             if key == "export":
                 query["format"] = value
             else:

@@ -64,6 +64,14 @@ def test_by_salesperson_and_the_leader_sees_the_team(people, bills):
     }
 
 
+def test_filters_by_salesperson_and_name(people, bills, yi):
+    rows = selectors.receivables_ageing(user=people["finance"], as_of=AS_OF, salesperson_id=people["s2"].pk)
+    assert [(r["customer"], r["total"]) for r in rows] == [(yi.name, Decimal("1000.00"))]
+    assert [r["customer"] for r in selectors.receivables_ageing(user=people["finance"], as_of=AS_OF, query="乙")] == [
+        yi.name
+    ]
+
+
 def test_page_shows_rows_and_totals(client, people, bills):
     client.force_login(people["finance"])
     html = client.get(URL, {"as_of": "2026-11-30"}).content.decode()
