@@ -77,8 +77,8 @@ def test_page_shows_rows_and_totals(client, people, bills):
     html = client.get(URL, {"as_of": "2026-11-30"}).content.decode()
     assert "上海甲科技有限公司" in html and "北京乙信息有限公司" in html
     assert "<td>合计</td>" in html
-    assert '<td class="text-right">3,050.00</td>' in html  # 2050 + 1000
-    assert '<td class="text-right">1,450.00</td>' in html  # 0–30: 450 + 1000
+    assert '<td class="num">3,050.00</td>' in html  # 2050 + 1000
+    assert '<td class="num">1,450.00</td>' in html  # 0–30: 450 + 1000
 
 
 def test_xlsx_has_a_frozen_header_real_numbers_and_totals(client, people, bills):
