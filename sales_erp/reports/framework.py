@@ -24,6 +24,7 @@ from sales_erp.org.models import User
 TEXT, INT, MONEY, DATE, MONTH, PERCENT = "text", "int", "money", "date", "month", "percent"
 NUMBER_FORMATS = {INT: "#,##0", MONEY: "#,##0.00", DATE: "yyyy-mm-dd", MONTH: "yyyy-mm", PERCENT: "0.00%"}
 CENT = Decimal("0.01")
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,10 @@ class Column:
         return str(value)
 
     def csv_text(self, value: Any) -> str:
-        """CSV keeps numbers plain (no thousands separator) so a spreadsheet reads them as numbers."""
+        """CSV keeps numbers plain (no thousands separator) so a spreadsheet reads them as numbers; a text
+        that a spreadsheet would run as a formula (=, +, -, @) gets a leading apostrophe."""
+        if self.kind == TEXT and isinstance(value, str) and value[:1] in FORMULA_STARTS:
+            return "'" + value
         if self.kind == MONEY and value not in (None, ""):
             return f"{Decimal(value).quantize(CENT)}"
         if self.kind == INT and value not in (None, ""):
@@ -130,6 +134,10 @@ class Report:
             sheet.append([xlsx_value(c, row.get(c.key)) for c in self.columns])
         for index, column in enumerate(self.columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = column.xlsx_width()
+            if column.kind == TEXT:  # a payer named "=…" is text, never a formula
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                    if cell.data_type == "f":
+                        cell.data_type = "s"
             if column.kind in NUMBER_FORMATS:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                     cell.number_format = NUMBER_FORMATS[column.kind]

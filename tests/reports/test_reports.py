@@ -239,6 +239,15 @@ def test_unmatched_deposits(client, people, jia):
     assert [c.value for c in sheet[4]][:5] == ["合计", "2 笔", None, 388.8, 388.8]
 
 
+def test_a_payer_named_like_a_formula_stays_text(client, people):
+    deposit_make(customer=None, received_on=date(2026, 11, 1), amount="1.00", payer='=HYPERLINK("x")')
+    client.force_login(people["finance"])
+    sheet = xlsx(client.get("/desk/reports/unmatched/", {"format": "xlsx"}))
+    assert (sheet["B2"].value, sheet["B2"].data_type) == ('=HYPERLINK("x")', "s")
+    rows = csv_rows(client.get("/desk/reports/unmatched/", {"format": "csv"}))
+    assert rows[1][1] == '\'=HYPERLINK("x")'
+
+
 # ------------------------------------------------------------------------------------ 客户漏斗变动
 def test_funnel_movements(client, people, jia, yi):
     pool = CustomerFactory.create(name="广州丙公司", owner=None, tier=Tier.POOL)
