@@ -184,6 +184,10 @@ DEPOSIT_MATCHED: list[str] = [
 # {"title": str, "template": str, **context}. A function returns None when the user may not see it.
 DASHBOARD_CARDS: list[str] = [
     "sales_erp.customers.views.warning_card",
+    "sales_erp.reports.dashboard.ageing_card",
+    "sales_erp.reports.dashboard.bills_card",
+    "sales_erp.reports.dashboard.write_offs_card",
+    "sales_erp.reports.dashboard.funnel_card",
 ]
 
 # Providers of the desk's global search (desk/search.py): functions (*, user, query, limit) -> list[SearchHit].

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "sales_erp.invoicing",
     "sales_erp.prepaid",
     "sales_erp.portal",
+    "sales_erp.reports",
 ]
 
 MIDDLEWARE = [

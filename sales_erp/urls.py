@@ -26,6 +26,7 @@ urlpatterns = [
     path("desk/writeoffs/", include("sales_erp.writeoffs.urls")),
     path("desk/prepaid/", include("sales_erp.prepaid.urls")),
     path("desk/portal/", include("sales_erp.portal.desk_urls")),
+    path("desk/reports/", include("sales_erp.reports.urls")),
     path("desk/", admin.site.urls),
     path("api/", include("sales_erp.api.urls")),  # REST API (usage push and quote keep their URLs)
     path("portal/", include("sales_erp.portal.urls")),  # the customers' own site

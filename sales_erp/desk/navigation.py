@@ -13,6 +13,8 @@ from django.http import HttpRequest
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from sales_erp.reports.menu import REPORT_MENU
+
 Check = Callable[[HttpRequest], bool]
 
 
@@ -139,7 +141,12 @@ NAVIGATION: list[dict[str, Any]] = [
         "items": [
             item(_("对账"), "fact_check", reverse_lazy("reconciliation:customers"), staff),
             item(_("销账"), "price_check", reverse_lazy("writeoffs:home"), perm("writeoffs.view_writeoff")),
-            item(_("提成依据"), "paid", reverse_lazy("writeoffs:commission"), perm("writeoffs.view_commission")),
+            item(
+                _("提成依据"),
+                "paid",
+                reverse_lazy("reports:report", args=["commission"]),
+                perm("writeoffs.view_commission"),
+            ),
             item(
                 _("计息罚息"),
                 "percent",
@@ -199,9 +206,14 @@ NAVIGATION: list[dict[str, Any]] = [
         "title": _("报表"),
         "collapsible": True,
         "items": [
+            # finance reports (sales_erp.reports): one page each, permission as the report says
+            *(
+                item(title, icon, reverse_lazy("reports:report", args=[code]), perm(permission))
+                for code, title, icon, permission in REPORT_MENU
+            ),
             item(
-                _("客户漏斗变动"),
-                "swap_vert",
+                "客户类别变动明细",
+                "list_alt",
                 reverse_lazy("admin:customers_tierchange_changelist"),
                 perm("customers.view_tierchange"),
             ),

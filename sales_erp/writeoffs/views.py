@@ -1,16 +1,14 @@
 """Desk pages of write-offs: 销账 (customers to write off), the manual write-off page, a write-off's page
-with 冲销 for finance, and 提成依据 (commission basis) with its XLSX export."""
+with 冲销 for finance; 提成依据 (commission basis) is a report now (sales_erp.reports), its old address forwards."""
 
 from __future__ import annotations
 
-import io
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.db.models import Exists, F, OuterRef, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -161,66 +159,24 @@ class WriteOffDetailView(DeskView):
 
 
 # ------------------------------------------------------------------------------------ commission basis
-COMMISSION_HEADERS = ["月份", "销售", "销账笔数", "销账金额(元)", "计息(元)", "罚息(元)"]
-
-
-def month_param(value: str | None) -> date | None:
-    try:
-        year, month = (int(p) for p in (value or "").split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return None
-
-
 class CommissionView(DeskView):
-    """提成依据: archived write-offs per salesperson per month, interest credit and penalty beside them."""
-
-    title = "提成依据"
-    template_name = "writeoffs/commission.html"
+    """提成依据 lives in the reports (销账与提成依据, reports.reports.CommissionBasis over
+    selectors.commission_basis): this old address forwards there, its `from`/`to`/`export=xlsx` translated."""
 
     def allowed(self, request: HttpRequest) -> bool:
         return request.user.has_perm("writeoffs.view_commission")
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        month_from = month_param(request.GET.get("from"))
-        month_to = month_param(request.GET.get("to"))
-        rows = selectors.commission_basis(user=self.user, month_from=month_from, month_to=month_to)
-        if request.GET.get("export") == "xlsx":
-            return commission_xlsx(rows)
-        query = request.GET.copy()
-        query["export"] = "xlsx"
-        return self.render_to_response(
-            self.get_context_data(
-                rows=rows,
-                month_from=request.GET.get("from", ""),
-                month_to=request.GET.get("to", ""),
-                export_url=f"{reverse('writeoffs:commission')}?{query.urlencode()}",
-            )
-        )
-
-
-def commission_xlsx(rows: list[selectors.CommissionRow]) -> HttpResponse:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "提成依据"
-    sheet.append(COMMISSION_HEADERS)
-    for r in rows:
-        sheet.append(
-            [f"{r.month:%Y-%m}", r.salesperson, r.write_off_count, r.written_off, r.credit_interest, r.penalty]
-        )
-    for row in sheet.iter_rows(min_row=2, min_col=4, max_col=6):
-        for cell in row:
-            cell.number_format = "#,##0.00"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E6%8F%90%E6%88%90%E4%BE%9D%E6%8D%AE.xlsx"
-    return response
+        names = {"from": "month_from", "to": "month_to"}
+        query = QueryDict(mutable=True)
+        for key in request.GET:
+            value = request.GET.get(key, "")
+            if key == "export":
+                query["format"] = value
+            else:
+                query[names.get(key, key)] = value
+        url = reverse("reports:report", args=["commission"])
+        return redirect(f"{url}?{query.urlencode()}" if query else url)
 
 
 def customer_write_offs_panel(*, customer: Customer, user: Any) -> dict[str, Any] | None:
