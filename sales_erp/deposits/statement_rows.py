@@ -201,11 +201,12 @@ def statement_rows_parse(
         if amount < 0:
             errors.append(AMOUNT_NEGATIVE.format(row=row, label=label, value=raw))
             return False
-        if amount != amount.quantize(CENT):
-            errors.append(AMOUNT_PLACES.format(row=row, label=label, value=raw))
-            return False
+        # The size first: quantize raises on a figure longer than the context's precision (1e30).
         if amount > MAX_AMOUNT:
             errors.append(AMOUNT_TOO_LARGE.format(row=row, label=label, value=raw))
+            return False
+        if amount != amount.quantize(CENT):
+            errors.append(AMOUNT_PLACES.format(row=row, label=label, value=raw))
             return False
         return amount.quantize(CENT)
 

@@ -27,6 +27,14 @@ class DeskAdmin(SimpleHistoryAdmin, ModelAdmin):
             raise Http404
         return super().history_view(request, object_id, extra_context)
 
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        # simple_history loads one version straight from the history table, past get_queryset.
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
 
 class DeskTabularInline(TabularInline):
     extra = 0

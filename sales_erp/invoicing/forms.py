@@ -29,6 +29,7 @@ BILL_NOT_MONEY = "{bill}: 本次开票「{value}」不是金额（最多 2 位�
 BILL_NOT_POSITIVE = "{bill}: 本次开票须大于 0，填写的是 {value}"
 BILL_NOT_INVOICEABLE = "账单 #{pk} 不是该客户可开票的账单（须为已对账、未开完票的账单）"
 BILL_NONE = "请至少为一张账单填写本次开票金额"
+BILL_REPEATED = "{bill} 在账单信息中重复出现：每张账单只填一行本次开票金额"
 AMOUNT_NONE = "请填写开票金额"
 AMOUNT_NOT_MONEY = "第 {n} 个开票金额「{value}」不是金额（最多 2 位小数）"
 AMOUNT_NOT_POSITIVE = "第 {n} 个开票金额须大于 0，填写的是 {value}"
@@ -151,12 +152,17 @@ class BillLinesField(forms.Field):
         if not lines:
             raise ValidationError(BILL_NONE, code="required")
         errors, cleaned = [], []
+        seen: set[int] = set()
         for line in lines:
             pk = int(line["bill"]) if str(line.get("bill", "")).isdigit() else None
             row = self.rows.get(pk) if pk is not None else None
             if row is None:
                 errors.append(BILL_NOT_INVOICEABLE.format(pk=line.get("bill")))
                 continue
+            if row.pk in seen:  # only a stored list (the API's form data) can name a bill twice
+                errors.append(BILL_REPEATED.format(bill=row.bill.name))
+                continue
+            seen.add(row.pk)
             amount = money_parse(line.get("amount"))
             if amount is None:
                 errors.append(BILL_NOT_MONEY.format(bill=row.bill.name, value=line.get("amount")))

@@ -17,7 +17,7 @@ from django.utils import timezone
 from sales_erp.billing.models import Bill
 from sales_erp.customers.models import Customer, InvoiceKind, InvoiceTitle
 from sales_erp.customers.services import INVOICE_TITLE_INCOMPLETE, invoice_title_missing_fields
-from sales_erp.invoicing.forms import BILL_OVER, BILL_TOTAL_MISMATCH, money_sum
+from sales_erp.invoicing.forms import BILL_OVER, BILL_REPEATED, BILL_TOTAL_MISMATCH, money_sum
 from sales_erp.invoicing.models import Invoice, InvoiceBill, InvoiceReservation, InvoiceSource
 from sales_erp.invoicing.selectors import INVOICEABLE_STATUSES, reserved_by_bill
 from sales_erp.org.models import InvoicingEntity
@@ -32,7 +32,12 @@ ENTITY_GONE = "我司开票信息已停用或被删除，请重新选择"
 
 
 def _lines(instance: ProcessInstance) -> list[tuple[int, Decimal]]:
-    return [(int(line["bill"]), Decimal(str(line["amount"]))) for line in instance.form_data.get("bill_lines", [])]
+    lines = [(int(line["bill"]), Decimal(str(line["amount"]))) for line in instance.form_data.get("bill_lines", [])]
+    ids = [pk for pk, _ in lines]
+    repeated = next((pk for pk in ids if ids.count(pk) > 1), None)
+    if repeated is not None:  # each line is checked alone: a bill twice could be invoiced above its amount
+        raise ProcessRefused(BILL_REPEATED.format(bill=f"账单 #{repeated}"), code="bill_repeated")
+    return lines
 
 
 def _bills_locked(*, instance: ProcessInstance, bill_ids: list[int]) -> dict[int, Bill]:

@@ -229,7 +229,10 @@ class PortalAccountsView(DeskView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if "toggle" in request.POST:
-            account = get_object_or_404(PortalAccount, pk=request.POST["toggle"], customer=self.customer)
+            toggle = request.POST["toggle"].strip()
+            if not toggle.isdigit():
+                raise Http404
+            account = get_object_or_404(PortalAccount, pk=int(toggle), customer=self.customer)
             portal_account_set_active(account=account, active=not account.user.is_active, by=self.user)
             state = "启用" if account.user.is_active else "停用"
             messages.success(request, f"门户账号 {account.user.username} 已{state}。")

@@ -23,6 +23,12 @@ from sales_erp.workflow.forms import ProcessForm
 NO_BILLS = "请至少勾选一张未对账账单"
 BILL_TAKEN = "{name} 当前为{status}，不能再发起对账；请刷新页面重新勾选"
 AGREED_MISSING = "{name}：请填写对账数据（条数）"
+# A bill's amount is at most 12 integer digits (Bill.amount: 14 digits, 2 places); a count beyond that
+# is a typo, and a longer one would make the amount's rounding raise.
+MAX_COUNT = 999_999_999_999
+MAX_AMOUNT = Decimal("999999999999.99")
+COUNT_TOO_LARGE = "{name}：{what} {value} 条过大（最多 {max} 条）"
+AMOUNT_TOO_LARGE = "{name}：{what} {count} 条 × 单价 {price} 超过 999999999999.99 元"
 
 
 @dataclass
@@ -101,6 +107,13 @@ class ReconciliationForm(ProcessForm):
             self.fields[f"agreed_{bill.pk}"] = forms.IntegerField(
                 label=f"{bill.name} 对账数据", min_value=0, required=False, initial=bill.count
             )
+            for kind, what in (("customer", "客户数据"), ("agreed", "对账数据")):
+                field = self.fields[f"{kind}_{bill.pk}"]
+                field.error_messages = {
+                    **field.error_messages,
+                    "invalid": f"{bill.name}：{what}须是不小于 0 的整数条数",
+                    "min_value": f"{bill.name}：{what}须是不小于 0 的整数条数",
+                }
         self.lines: list[Line] = []
 
     # ---------------------------------------------------------------------------------- the page
@@ -133,6 +146,8 @@ class ReconciliationForm(ProcessForm):
         cleaned = super().clean() or {}
         lines = []
         for bill in cleaned.get("bills") or []:
+            if not self.figures_in_range(bill, cleaned):
+                continue
             agreed = cleaned.get(f"agreed_{bill.pk}")
             if agreed is None:
                 if f"agreed_{bill.pk}" not in self.errors:
@@ -155,6 +170,24 @@ class ReconciliationForm(ProcessForm):
             for line in lines
         )
         return cleaned
+
+    def figures_in_range(self, bill: Bill, cleaned: dict[str, Any]) -> bool:
+        """A count and its amount that fit a bill; else the error names the bill and the figure."""
+        ours = bill_our_figures(bill)
+        for kind, what in (("customer", "客户数据"), ("agreed", "对账数据")):
+            count = cleaned.get(f"{kind}_{bill.pk}")
+            if count is None:
+                continue
+            if count > MAX_COUNT:
+                message = COUNT_TOO_LARGE.format(name=bill.name, what=what, value=count, max=MAX_COUNT)
+            elif ours.amount_of(count) > MAX_AMOUNT:
+                message = AMOUNT_TOO_LARGE.format(name=bill.name, what=what, count=count, price=ours.unit_price)
+            else:
+                continue
+            self.add_error(None, message)
+            cleaned.pop(f"{kind}_{bill.pk}", None)
+            return False
+        return True
 
     def form_data(self) -> dict[str, Any]:
         data = super().form_data()

@@ -30,6 +30,7 @@ from sales_erp.writeoffs.selectors import ZERO, bills_open_for_customer
 log = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("1000000000000")  # 14 digits, 2 of them places (WriteOffAllocation.amount)
 AUTO_NOTE = "自动销账流程"
 
 # Refusals: each names the row and the figure to fix.
@@ -65,7 +66,8 @@ def money(value: Any, *, what: str) -> Decimal:
         amount = Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, ValueError):
         raise WriteOffRefused(AMOUNT_INVALID.format(what=what, value=value), code="amount_invalid") from None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
+    # The size first: quantize raises on a figure longer than the context's precision (1e30).
+    if not amount.is_finite() or amount <= 0 or amount >= MAX_AMOUNT or amount != amount.quantize(CENT):
         raise WriteOffRefused(AMOUNT_INVALID.format(what=what, value=value), code="amount_invalid")
     return amount.quantize(CENT)
 

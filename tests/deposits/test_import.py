@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from sales_erp.deposits.models import NO_PAYER, Deposit, DepositImport, DepositStatus, ImportProfile
@@ -294,3 +295,38 @@ def test_finance_adds_a_layout_in_the_desk_and_imports_with_it(client, finance):
     result = import_bytes(text.encode("gbk"), "one-amount-column")
     assert (result.record.created, result.record.debits) == (1, 1)
     assert stored() == [(date(2026, 11, 2), "甲公司", Decimal("1000.00"), U, "")]
+
+
+def test_a_huge_or_exponent_amount_is_refused_naming_the_row_not_a_traceback():
+    header = "交易日,交易时间,借方金额,贷方金额,对方户名,对方账号,流水号,摘要\n"
+    text = (
+        header
+        + "20261101,09:00:00,,1e30,甲公司,,S1,\n"  # longer than the decimal context: quantize would raise
+        + "20261101,09:00:00,,99999999999999999999999999999,甲公司,,S2,\n"
+        + "20261101,09:00:00,,1000000000000.00,甲公司,,S3,\n"
+    )
+    with pytest.raises(DepositImportRejected) as refused:
+        import_bytes(text.encode())
+
+    assert refused.value.errors == [
+        "第 2 行: 贷方金额 '1e30' 超过 999999999999.99",
+        "第 3 行: 贷方金额 '99999999999999999999999999999' 超过 999999999999.99",
+        "第 4 行: 贷方金额 '1000000000000.00' 超过 999999999999.99",
+    ]
+    assert Deposit.objects.count() == 0
+
+
+def test_a_text_file_named_xlsx_and_an_empty_file_are_refused_in_chinese(client, finance):
+    client.force_login(finance)
+    for name, data in [
+        ("流水.xlsx", "交易日,金额\n".encode()),
+        ("空.csv", b""),
+        ("流水.csv", b"\xff\xfe\x00\x81garbage"),
+    ]:
+        page = client.post(
+            IMPORT_URL,
+            {"profile": profile(GBK_PROFILE).pk, "file": SimpleUploadedFile(name, data)},
+        )
+        shown = [*page.context.get("errors", []), *page.context["form"].errors.get("file", [])]
+        assert len(shown) == 1 and ("表头" in shown[0] or "空文件" in shown[0] or "另存为" in shown[0]), shown
+    assert Deposit.objects.count() == 0 and DepositImport.objects.count() == 0

@@ -189,3 +189,10 @@ def test_the_layouts_and_aliases_pages_render(client, finance, sales_admin, s1):
     client.force_login(sales_admin)
     alias_page = client.get("/desk/deposits/payeralias/")
     assert alias_page.status_code == 200 and "甲某" in alias_page.content.decode()
+
+
+@pytest.mark.parametrize("amount", ["1e30", "9" * 40, "0.0000001", "-5", "NaN", "Infinity", "1,2,3", "１２３"])
+def test_a_strange_amount_filter_is_not_a_traceback(client, finance, amount):
+    client.force_login(finance)
+    page = client.get(POOL_URL, {"amount": amount, "date_from": "2026-13-45", "page": "x"})
+    assert page.status_code == 200, amount

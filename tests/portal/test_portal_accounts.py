@@ -174,3 +174,15 @@ def test_the_customer_page_panel_lists_the_logins(client, companies):
     client.force_login(companies["sales1"])
     html = client.get(f"/desk/customers/{companies['ours'].pk}/").content.decode()
     assert "pt_kehu" in html
+
+
+def test_toggling_a_login_that_is_not_an_id_or_of_another_company_is_404_and_changes_nothing(client, companies):
+    """A hand-made POST (toggle=abc, an unknown id, another company's login) must not be a 500 or a toggle."""
+    client.force_login(companies["sales1"])
+    account = PortalAccount.objects.get(user=companies["kehu"])
+    other = CustomerFactory.create(owner=companies["sales1"])
+    url = f"/desk/portal/customers/{other.pk}/accounts/"
+    for value in ["abc", "", "-1", "99999999", "9" * 30, str(account.pk)]:
+        assert client.post(url, {"toggle": value}).status_code == 404, value
+    account.user.refresh_from_db()
+    assert account.user.is_active is True

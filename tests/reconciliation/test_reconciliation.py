@@ -438,3 +438,18 @@ def test_products_without_a_bill_are_listed_with_their_generate_link(client, man
 
     assert "2019-11 语音验证码（VOICE1）未出账单：产品当月没有调价，2019-11 无调价" in html
     assert f"/desk/billing/bills/generate/?product={missing.pk}&month=2019-11" in html
+
+
+@pytest.mark.parametrize("value", ["9" * 30, "99999999999999", "abc", "-3", "1.5"])
+def test_a_huge_or_bad_agreed_or_customer_figure_is_refused_naming_it_and_nothing_changes(client, manual, value):
+    client.force_login(manual.sales)
+    for field in ("agreed", "customer"):
+        response = client.post(page_url(manual), ticked(manual, manual.oct, **{f"{field}_{manual.oct.pk}": value}))
+        assert response.status_code == 400, (field, value)
+        assert "账单-2019-10-8560" in response.content.decode(), (field, value)
+        statement = client.post(
+            f"{page_url(manual)}statement/", ticked(manual, manual.oct, **{f"{field}_{manual.oct.pk}": value})
+        )
+        assert statement.status_code == 400, (field, value)
+    assert not ProcessInstance.objects.exclude(status=Status.DRAFT).exists()
+    assert statuses(manual.oct) == [BillStatus.ISSUED]

@@ -132,6 +132,8 @@ def test_reject_and_withdraw_release_exactly(client, people, customer, books):
         ({"bill-b1": "一百", "deposit-d1": "100"}, "销账金额「一百」须是大于 0、最多 2 位小数的金额"),
         ({"bill-b1": "10.001", "deposit-d1": "10.001"}, "「10.001」须是大于 0、最多 2 位小数"),
         ({"bill-b1": "", "deposit-d1": "100"}, "请至少选择一张账单和一笔到款"),
+        ({"bill-b1": "1e30", "deposit-d1": "1e30"}, "销账金额「1e30」须是大于 0、最多 2 位小数的金额"),
+        ({"bill-b1": "99999999999999999999999999999", "deposit-d1": "1"}, "须是大于 0、最多 2 位小数的金额"),
     ],
 )
 def test_limits_are_refused_naming_the_figure_and_nothing_changes(client, people, customer, books, rows, message):
