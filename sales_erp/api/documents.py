@@ -64,7 +64,9 @@ class DepositImportResultSerializer(serializers.Serializer):
 
 
 class ErrorsSerializer(serializers.Serializer):
-    errors = serializers.ListField(child=serializers.CharField(), help_text="逐行错误（第 N 行: …）")
+    errors = serializers.ListField(  # type: ignore[assignment]
+        child=serializers.CharField(), help_text="逐行错误（第 N 行: …）"
+    )
 
 
 class DepositImportApiView(APIView):
@@ -98,7 +100,7 @@ class DepositImportApiView(APIView):
         except DepositImportRejected as exc:
             return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
         record = result.record
-        deposits = record.deposits.order_by("received_on", "pk")  # type: ignore[attr-defined]
+        deposits = record.deposits.order_by("received_on", "pk")
         return Response(
             {
                 "import_id": record.pk,
@@ -154,7 +156,7 @@ def bills_of(request: Request, bill_ids: list[int]) -> list[Bill]:
 
 def file_response(data: bytes, *, content_type: str, name: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
     return response
 
 

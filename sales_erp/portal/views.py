@@ -355,7 +355,7 @@ class DocumentFileView(PortalView):
             name = report_file_name_for(customer=self.customer, bills=bills, extension="pdf")
         inline = request.GET.get("inline") == "1" and content_type == PDF
         response = HttpResponse(data, content_type=content_type)
-        response["Content-Disposition"] = content_disposition_header(not inline, name)
+        response["Content-Disposition"] = content_disposition_header(not inline, name) or "attachment"
         return response
 
 
