@@ -22,7 +22,7 @@ from django.utils.http import content_disposition_header
 from django.views.generic import TemplateView
 from unfold.widgets import UnfoldAdminEmailInputWidget, UnfoldAdminTextInputWidget
 
-from sales_erp.billing.models import BillStatus, CustomerCountSource
+from sales_erp.billing.models import BillStatus
 from sales_erp.customers.models import Customer
 from sales_erp.customers.selectors import customer_page_url, customers_visible_to
 from sales_erp.desk.views import DeskView
@@ -34,9 +34,9 @@ from sales_erp.portal.services import (
     portal_account_create,
     portal_account_may_create,
     portal_account_set_active,
+    portal_customer_count_enter,
 )
 from sales_erp.reconciliation.selectors import bill_statement_line
-from sales_erp.reconciliation.services import ReconciliationRefused, bill_customer_count_enter
 from sales_erp.statements.documents import StatementRefused, statement_pdf
 from sales_erp.statements.usage_report import report_file_name_for, usage_report_pdf, usage_report_xlsx
 
@@ -279,7 +279,7 @@ def customer_portal_panel(*, customer: Customer, user: User) -> dict[str, Any] |
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NO_BILLS_CHOSEN = "请至少选择一张账单"
-COUNT_OPEN = (BillStatus.ISSUED, BillStatus.RECONCILING)
+COUNT_OPEN = (BillStatus.ISSUED,)  # as the desk's reconciliation page: 对账中 travels with its process
 COUNT_BAD = "客户数据须是不小于 0 的整数"
 
 
@@ -360,7 +360,7 @@ class DocumentFileView(PortalView):
 
 
 class CustomerCountView(PortalView):
-    """客户数据: the company types its own count of a bill that is not yet 已对账 (POST from the bill page)."""
+    """客户数据: the company types its own count of a 未对账 bill (POST from the bill page)."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         bill = selectors.portal_bill(customer=self.customer, pk=kwargs["pk"])
@@ -373,8 +373,8 @@ class CustomerCountView(PortalView):
             messages.error(request, f"{COUNT_BAD}，「{raw}」不行")
             return redirect("portal:bill", pk=bill.pk)
         try:
-            bill_customer_count_enter(bill=bill, count=count, user=request.user, source=CustomerCountSource.PORTAL)  # type: ignore[arg-type]
-        except ReconciliationRefused as refusal:
+            portal_customer_count_enter(customer=self.customer, bill=bill, count=count, user=request.user)  # type: ignore[arg-type]
+        except PortalRefused as refusal:
             messages.error(request, refusal.message)
         else:
             messages.success(request, "客户数据已保存。" if count is not None else "客户数据已清除。")

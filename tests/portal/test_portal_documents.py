@@ -125,6 +125,18 @@ def test_statement_shows_the_customers_figure(client, companies, entity):
     assert "1,400" in text and "49.00" in text  # 1400 × 0.035
 
 
+def test_statement_of_a_bill_in_the_process_shows_the_agreed_count_of_the_process(client, companies, entity):
+    bill = companies["our_bill"]
+    instance = process_make(customer=companies["ours"], user=companies["sales1"], code="reconciliation")
+    instance.form_data = {"lines": [{"bill": bill.pk, "agreed_count": 1200, "customer_count": 1200}]}
+    instance.save()
+    Bill.objects.filter(pk=bill.pk).update(status=BillStatus.RECONCILING, reconciliation=instance, customer_count=1200)
+    client.force_login(companies["kehu"])
+    text = pdf_text(client.get(f"/portal/statements/file/?bills={bill.pk}").content)
+    assert "42.00" in text and "52.50" in text  # agreed 1200 × 0.035; ours 1500 × 0.035
+    assert "肆拾贰元整" in text
+
+
 # ------------------------------------------------------------------------------- 数据分析报告
 def test_usage_report_pdf_and_xlsx_of_own_bill(client, companies):
     from openpyxl import load_workbook
@@ -173,6 +185,17 @@ def test_customer_count_refused_once_reconciled(client, companies):
     assert "已对账，客户数据不能再修改" in response.content.decode()
     bill.refresh_from_db()
     assert bill.customer_count == 1500
+
+
+def test_customer_count_refused_while_in_the_reconciliation_process(client, companies):
+    bill = companies["our_bill"]
+    Bill.objects.filter(pk=bill.pk).update(status=BillStatus.RECONCILING)
+    client.force_login(companies["kehu"])
+    assert "正在对账流程中" in client.get(f"/portal/bills/{bill.pk}/").content.decode()
+    response = client.post(f"/portal/bills/{bill.pk}/customer-count/", {"customer_count": "9"}, follow=True)
+    assert "正在对账流程中（对账中），客户数据已随流程提交" in response.content.decode()
+    bill.refresh_from_db()
+    assert bill.customer_count is None and bill.customer_count_source == ""
 
 
 def test_customer_count_bad_value_changes_nothing(client, companies):
