@@ -54,7 +54,20 @@ def portal_bills_summary(*, customer: Customer) -> dict[str, Any]:
 
 def portal_deposits(*, customer: Customer) -> QuerySet[Deposit]:
     """到款 that belong to the company (matched to it); the deposit pool's unmatched ones are nobody's yet."""
-    return Deposit.objects.filter(customer=customer, status=DepositStatus.MATCHED).order_by("-received_on", "-pk")
+    used = Prefetch(
+        "allocations",
+        queryset=Allocation.objects.filter(
+            status=WriteOffStatus.POSTED, write_off__status=WriteOffStatus.POSTED, write_off__customer=customer
+        )
+        .select_related("write_off", "bill")
+        .order_by("pk"),
+        to_attr="posted_allocations",
+    )
+    return (
+        Deposit.objects.filter(customer=customer, status=DepositStatus.MATCHED)
+        .prefetch_related(used)
+        .order_by("-received_on", "-pk")
+    )
 
 
 @dataclass(frozen=True)

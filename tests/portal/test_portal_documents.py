@@ -247,7 +247,10 @@ def test_write_offs_are_the_companys_posted_ones(client, companies):
     assert "/portal/deposits/" in detail.content.decode()
     assert client.get(f"/portal/write-offs/{theirs.pk}/").status_code == 404
     assert client.get(f"/portal/write-offs/{reserved.pk}/").status_code == 404
-    assert "/portal/write-offs/" in client.get("/portal/deposits/").content.decode()
+    deposits = client.get("/portal/deposits/")
+    assert f"/portal/write-offs/{ours.pk}/" in deposits.content.decode()
+    assert f"/portal/write-offs/{theirs.pk}/" not in deposits.content.decode()
+    assert f"/portal/write-offs/{reserved.pk}/" not in deposits.content.decode()
 
 
 # ------------------------------------------------------------------------------------ 预付余额
