@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from sales_erp.api.auth import TokenObtainView
 from sales_erp.api.billing import BillViewSet
 from sales_erp.api.customers import AccountViewSet, CustomerViewSet, ProductViewSet
+from sales_erp.api.documents import DepositImportApiView, StatementApiView, UsageReportApiView
 from sales_erp.api.workflow import ProcessViewSet
 from sales_erp.billing.api import UsagePushApiView
 from sales_erp.pricing.api import QuoteApiView
@@ -28,6 +29,8 @@ urlpatterns = [
     # Kept at the URLs the messaging platform and the desk already use.
     path("billing/usage/", UsagePushApiView.as_view(), name="usage_push"),
     path("pricing/quote/", QuoteApiView.as_view(), name="quote"),
-    # Deposit import and statements come with the finance and reconciliation apps (not yet merged).
+    path("deposits/import/", DepositImportApiView.as_view(), name="deposit_import"),
+    path("statements/", StatementApiView.as_view(), name="statement"),
+    path("usage-reports/", UsageReportApiView.as_view(), name="usage_report"),
     path("", include(router.urls)),
 ]

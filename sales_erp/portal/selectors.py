@@ -7,14 +7,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from sales_erp.billing.models import Bill, BillLine, BillStatus, UsageRecord
-from sales_erp.customers.models import Customer
+from sales_erp.customers.models import Account, Customer
 from sales_erp.deposits.models import Deposit, DepositStatus
+from sales_erp.invoicing.models import Invoice, InvoiceBill
 from sales_erp.org.models import User
 from sales_erp.portal.models import PortalAccount
+from sales_erp.prepaid.models import BalanceEntry
+from sales_erp.prepaid.selectors import PREPAID_SETTLEMENTS, account_balance
 from sales_erp.pricing.money import to_cents
+from sales_erp.writeoffs.models import Allocation, WriteOff, WriteOffStatus
 
 
 def portal_customer_of(user: Any) -> Customer | None:
@@ -50,7 +54,20 @@ def portal_bills_summary(*, customer: Customer) -> dict[str, Any]:
 
 def portal_deposits(*, customer: Customer) -> QuerySet[Deposit]:
     """到款 that belong to the company (matched to it); the deposit pool's unmatched ones are nobody's yet."""
-    return Deposit.objects.filter(customer=customer, status=DepositStatus.MATCHED).order_by("-received_on", "-pk")
+    used = Prefetch(
+        "allocations",
+        queryset=Allocation.objects.filter(
+            status=WriteOffStatus.POSTED, write_off__status=WriteOffStatus.POSTED, write_off__customer=customer
+        )
+        .select_related("write_off", "bill")
+        .order_by("pk"),
+        to_attr="posted_allocations",
+    )
+    return (
+        Deposit.objects.filter(customer=customer, status=DepositStatus.MATCHED)
+        .prefetch_related(used)
+        .order_by("-received_on", "-pk")
+    )
 
 
 @dataclass(frozen=True)
@@ -101,3 +118,72 @@ def portal_accounts_of(*, customer: Customer) -> QuerySet[PortalAccount]:
 
 def is_portal_user(user: User) -> bool:
     return portal_customer_of(user) is not None
+
+
+# ------------------------------------------------------------------ documents, invoices, write-offs, prepaid
+def portal_bills_chosen(*, customer: Customer, bill_ids: list[int]) -> list[Bill] | None:
+    """The company's bills among `bill_ids`, newest first; None (→ 404) if any id is not the company's."""
+    wanted = set(bill_ids)
+    bills = list(portal_bills(customer=customer).filter(pk__in=wanted).select_related("reconciliation"))
+    return bills if bills and len(bills) == len(wanted) else None
+
+
+def portal_invoices(*, customer: Customer) -> QuerySet[Invoice]:
+    """The company's issued invoices (an invoice exists once its process is archived), with their bills."""
+    lines = Prefetch("lines", queryset=InvoiceBill.objects.select_related("bill").order_by("bill__period", "pk"))
+    return (
+        Invoice.objects.filter(customer=customer)
+        .select_related("entity")
+        .prefetch_related(lines)
+        .order_by("-issued_on", "-pk")
+    )
+
+
+def portal_invoice(*, customer: Customer, pk: int) -> Invoice | None:
+    return portal_invoices(customer=customer).filter(pk=pk).first()
+
+
+def portal_write_offs(*, customer: Customer) -> QuerySet[WriteOff]:
+    """The company's posted write-offs (销账), each with its allocations (bill ← deposit, amount)."""
+    allocations = Prefetch(
+        "allocations",
+        queryset=Allocation.objects.filter(status=WriteOffStatus.POSTED)
+        .select_related("bill", "deposit")
+        .order_by("bill__period", "pk"),
+    )
+    return (
+        WriteOff.objects.filter(customer=customer, status=WriteOffStatus.POSTED)
+        .prefetch_related(allocations)
+        .order_by("-posted_on", "-pk")
+    )
+
+
+def portal_write_off(*, customer: Customer, pk: int) -> WriteOff | None:
+    return portal_write_offs(customer=customer).filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class PrepaidAccount:
+    account: Account
+    balance: Decimal
+    entries: list[BalanceEntry]
+
+    @property
+    def in_arrears(self) -> bool:
+        return self.balance < 0
+
+
+def portal_prepaid(*, customer: Customer) -> list[PrepaidAccount]:
+    """预付余额: each of the company's prepaid accounts (or any with ledger rows), its balance and ledger."""
+    accounts = (
+        Account.objects.filter(product__customer=customer)
+        .filter(Q(product__settlement__in=PREPAID_SETTLEMENTS) | Q(balance_entries__isnull=False))
+        .select_related("product")
+        .distinct()
+        .order_by("code")
+    )
+    rows = []
+    for account in accounts:
+        entries = list(BalanceEntry.objects.filter(account=account).order_by("-entry_date", "-pk")[:50])
+        rows.append(PrepaidAccount(account=account, balance=account_balance(account=account), entries=entries))
+    return rows

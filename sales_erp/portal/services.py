@@ -15,11 +15,13 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from sales_erp.billing.models import Bill, BillStatus, CustomerCountSource
 from sales_erp.customers.models import Customer
 from sales_erp.customers.selectors import customer_edit_q
 from sales_erp.org.models import User
 from sales_erp.org.roles import Role
 from sales_erp.portal.models import PortalAccount
+from sales_erp.reconciliation.services import ReconciliationRefused, bill_customer_count_enter
 
 
 class PortalRefused(Exception):
@@ -121,3 +123,21 @@ def demo_portal_accounts_create() -> None:
     user.save()
     user.groups.set(Group.objects.filter(name=Role.CUSTOMER))
     PortalAccount.objects.update_or_create(user=user, defaults={"customer": customer})
+
+
+# ------------------------------------------------------------------------------------------ 客户数据
+COUNT_IN_PROCESS = "{name} 正在对账流程中（对账中），客户数据已随流程提交；如需修改请联系我司销售"
+COUNT_NOT_OURS = "账单不属于贵公司"
+
+
+def portal_customer_count_enter(*, customer: Customer, bill: Bill, count: int | None, user: User) -> Bill:
+    """客户数据 typed in the portal: only on the company's 未对账 bills (those the desk's reconciliation page
+    offers, where sales then see it); 对账中 (the figures travel with the process) and 已对账 are refused."""
+    if bill.customer_id != customer.pk:
+        raise PortalRefused(COUNT_NOT_OURS, code="portal.bill_not_ours")
+    if bill.status == BillStatus.RECONCILING:
+        raise PortalRefused(COUNT_IN_PROCESS.format(name=bill.name), code="portal.count_in_process")
+    try:
+        return bill_customer_count_enter(bill=bill, count=count, user=user, source=CustomerCountSource.PORTAL)
+    except ReconciliationRefused as refusal:
+        raise PortalRefused(refusal.message, code=refusal.code) from None

@@ -17,6 +17,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.generic import TemplateView
 from unfold.widgets import UnfoldAdminEmailInputWidget, UnfoldAdminTextInputWidget
 
@@ -32,7 +34,11 @@ from sales_erp.portal.services import (
     portal_account_create,
     portal_account_may_create,
     portal_account_set_active,
+    portal_customer_count_enter,
 )
+from sales_erp.reconciliation.selectors import bill_statement_line
+from sales_erp.statements.documents import StatementRefused, statement_pdf
+from sales_erp.statements.usage_report import report_file_name_for, usage_report_pdf, usage_report_xlsx
 
 DESK_USER_REFUSED = "您登录的是公司内部（桌面）账号。客户门户只供客户的员工使用，请从桌面办理业务。"
 NOT_PORTAL_LOGIN = "该账号不是客户门户账号。公司员工请从桌面登录。"
@@ -92,7 +98,11 @@ class BillDetailView(PortalView):
         bill = selectors.portal_bill(customer=self.customer, pk=kwargs["pk"])
         if bill is None:
             raise Http404
-        context.update(bill=bill, open_amount=bill.amount - bill.written_off_amount)
+        context.update(
+            bill=bill,
+            open_amount=bill.amount - bill.written_off_amount,
+            count_open=bill.status in COUNT_OPEN,
+        )
         return context
 
 
@@ -266,3 +276,167 @@ def customer_portal_panel(*, customer: Customer, user: User) -> dict[str, Any] |
         "accounts": list(selectors.portal_accounts_of(customer=customer)),
         "manage_url": reverse("portal_desk:accounts", args=[customer.pk]),
     }
+
+
+# ------------------------------------------------------- 对账单, 数据分析报告, 客户数据, 发票, 销账, 预付余额
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NO_BILLS_CHOSEN = "请至少选择一张账单"
+COUNT_OPEN = (BillStatus.ISSUED,)  # as the desk's reconciliation page: 对账中 travels with its process
+COUNT_BAD = "客户数据须是不小于 0 的整数"
+
+
+class BillPickView(PortalView):
+    """对账单 / 数据分析报告: tick some of the company's bills and download (or preview) the document."""
+
+    template_name = "portal/documents.html"
+    section = "statements"
+    title = "对账单"
+    intro = "勾选账单，下载或预览电子对账单（PDF），其中列出我司数据、客户数据与对账数据。"
+    download_url = "portal:statement_file"
+    formats: tuple[str, ...] = ("pdf",)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        page = Paginator(selectors.portal_bills(customer=self.customer), 50).get_page(self.request.GET.get("page"))
+        context.update(
+            page=page,
+            bills=page.object_list,
+            title=self.title,
+            intro=self.intro,
+            action=reverse(self.download_url),
+            formats=self.formats,
+        )
+        return context
+
+
+class StatementsView(BillPickView):
+    pass
+
+
+class ReportsView(BillPickView):
+    section = "reports"
+    title = "数据分析报告"
+    intro = "勾选账单，下载所选账单月份的发送量分析报告：PDF 含图表，Excel 含每日与账号明细。"
+    download_url = "portal:report_file"
+    formats = ("pdf", "xlsx")
+
+
+class DocumentFileView(PortalView):
+    """The file of the ticked bills (?bills=<id>…); any bill not the company's → 404."""
+
+    kind = "statement"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            bill_ids = [int(value) for value in request.GET.getlist("bills")]
+        except ValueError:
+            raise Http404 from None
+        back = "portal:statements" if self.kind == "statement" else "portal:reports"
+        if not bill_ids:
+            messages.error(request, NO_BILLS_CHOSEN)
+            return redirect(back)
+        bills = selectors.portal_bills_chosen(customer=self.customer, bill_ids=bill_ids)
+        if bills is None:
+            raise Http404
+        fmt = request.GET.get("format", "pdf")
+        today = timezone.localdate()
+        if self.kind == "statement":
+            try:
+                data = statement_pdf(
+                    entity=None, customer=self.customer, lines=[bill_statement_line(b) for b in bills], issued_on=today
+                )
+            except StatementRefused as refusal:
+                messages.error(request, str(refusal))
+                return redirect(back)
+            name, content_type = f"电子对账单-{self.customer.name}-{today:%Y%m%d}.pdf", PDF
+        elif fmt == "xlsx":
+            data, content_type = usage_report_xlsx(customer=self.customer, bills=bills), XLSX
+            name = report_file_name_for(customer=self.customer, bills=bills, extension="xlsx")
+        else:
+            data, content_type = usage_report_pdf(customer=self.customer, bills=bills), PDF
+            name = report_file_name_for(customer=self.customer, bills=bills, extension="pdf")
+        inline = request.GET.get("inline") == "1" and content_type == PDF
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(not inline, name) or "attachment"
+        return response
+
+
+class CustomerCountView(PortalView):
+    """客户数据: the company types its own count of a 未对账 bill (POST from the bill page)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        bill = selectors.portal_bill(customer=self.customer, pk=kwargs["pk"])
+        if bill is None:
+            raise Http404
+        raw = request.POST.get("customer_count", "").strip()
+        try:
+            count = int(raw) if raw else None
+        except ValueError:
+            messages.error(request, f"{COUNT_BAD}，「{raw}」不行")
+            return redirect("portal:bill", pk=bill.pk)
+        try:
+            portal_customer_count_enter(customer=self.customer, bill=bill, count=count, user=request.user)  # type: ignore[arg-type]
+        except PortalRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, "客户数据已保存。" if count is not None else "客户数据已清除。")
+        return redirect("portal:bill", pk=bill.pk)
+
+
+class InvoiceListView(PortalView):
+    template_name = "portal/invoices.html"
+    section = "invoices"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        page = Paginator(selectors.portal_invoices(customer=self.customer), 20).get_page(self.request.GET.get("page"))
+        context.update(page=page, invoices=page.object_list)
+        return context
+
+
+class InvoiceDetailView(PortalView):
+    template_name = "portal/invoice.html"
+    section = "invoices"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        invoice = selectors.portal_invoice(customer=self.customer, pk=kwargs["pk"])
+        if invoice is None:
+            raise Http404
+        context["invoice"] = invoice
+        return context
+
+
+class WriteOffListView(PortalView):
+    template_name = "portal/write_offs.html"
+    section = "write_offs"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        page = Paginator(selectors.portal_write_offs(customer=self.customer), 20).get_page(self.request.GET.get("page"))
+        context.update(page=page, write_offs=page.object_list)
+        return context
+
+
+class WriteOffDetailView(PortalView):
+    template_name = "portal/write_off.html"
+    section = "write_offs"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        write_off = selectors.portal_write_off(customer=self.customer, pk=kwargs["pk"])
+        if write_off is None:
+            raise Http404
+        context["write_off"] = write_off
+        return context
+
+
+class PrepaidView(PortalView):
+    template_name = "portal/prepaid.html"
+    section = "prepaid"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["accounts"] = selectors.portal_prepaid(customer=self.customer)
+        return context

@@ -15,6 +15,7 @@ from sales_erp.customers.models import Customer
 from sales_erp.customers.selectors import customer_visibility_q
 from sales_erp.org.models import User
 from sales_erp.reconciliation import figures
+from sales_erp.statements.documents import StatementLine
 
 
 def bills_unreconciled(*, customer: Customer) -> QuerySet[Bill]:
@@ -60,6 +61,38 @@ def bill_our_figures(bill: Bill) -> OurFigures:
     count = bill.our_count if bill.our_count is not None else bill.count
     amount = bill.our_amount if bill.our_amount is not None else bill.amount
     return OurFigures(count=count, amount=Decimal(amount), unit_price=figures.unit_price(count=count, amount=amount))
+
+
+def statement_line(*, bill: Bill, customer_count: int | None, agreed_count: int) -> StatementLine:
+    """One bill's line on the electronic statement: our figures, the customer's and the agreed count
+    (amounts at our unit price, our amount where the count is ours). The desk page and the portal both use it."""
+    ours = bill_our_figures(bill)
+    return StatementLine(
+        bill_name=bill.name,
+        product_name=bill.product.name,
+        period=bill.period,
+        unit_price=ours.unit_price,
+        our_count=ours.count,
+        our_amount=ours.amount,
+        customer_count=customer_count,
+        customer_amount=None if customer_count is None else ours.amount_of(customer_count),
+        agreed_count=agreed_count,
+        agreed_amount=ours.amount_of(agreed_count),
+    )
+
+
+def bill_agreed_count(bill: Bill) -> int:
+    """对账数据 as stored: 已对账 → the bill's count; 对账中 → the count on its reconciliation's form; else ours."""
+    if bill.status == BillStatus.RECONCILING and bill.reconciliation_id:
+        for line in (bill.reconciliation.form_data or {}).get("lines") or []:  # type: ignore[union-attr]
+            if line.get("bill") == bill.pk and line.get("agreed_count") is not None:
+                return int(line["agreed_count"])
+    return bill.count
+
+
+def bill_statement_line(bill: Bill) -> StatementLine:
+    """The statement line of a stored bill (the portal's 对账单): the figures as they stand now."""
+    return statement_line(bill=bill, customer_count=bill.customer_count, agreed_count=bill_agreed_count(bill))
 
 
 def customers_with_unreconciled_bills(*, user: User) -> QuerySet[Customer]:

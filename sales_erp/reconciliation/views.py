@@ -15,8 +15,8 @@ from django.utils import timezone
 from sales_erp.customers.models import Customer
 from sales_erp.desk.views import DeskView
 from sales_erp.reconciliation.forms import ReconciliationForm
-from sales_erp.reconciliation.selectors import customer_visible, customers_with_unreconciled_bills
-from sales_erp.statements.documents import StatementLine, StatementRefused, statement_pdf
+from sales_erp.reconciliation.selectors import customer_visible, customers_with_unreconciled_bills, statement_line
+from sales_erp.statements.documents import StatementRefused, statement_pdf
 from sales_erp.workflow.views import StartView
 
 PROCESS = "reconciliation"
@@ -61,18 +61,7 @@ class StatementView(DeskView):
         if not form.is_valid():
             return self.refused(customer, [str(e) for errors in form.errors.values() for e in errors])
         lines = [
-            StatementLine(
-                bill_name=line.bill.name,
-                product_name=line.bill.product.name,
-                period=line.bill.period,
-                unit_price=line.ours.unit_price,
-                our_count=line.ours.count,
-                our_amount=line.ours.amount,
-                customer_count=line.customer_count,
-                customer_amount=line.customer_amount,
-                agreed_count=line.agreed_count,
-                agreed_amount=line.agreed_amount,
-            )
+            statement_line(bill=line.bill, customer_count=line.customer_count, agreed_count=line.agreed_count)
             for line in form.lines
         ]
         today: date = timezone.localdate()
