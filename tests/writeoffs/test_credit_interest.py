@@ -193,3 +193,15 @@ def test_the_credit_counts_for_the_customers_owner_in_the_commission_basis(clien
     assert sorted((r.salesperson_id, r.credit_interest) for r in rows) == sorted(
         [(people["s1"].pk, Decimal("180.00")), (people["s2"].pk, Decimal("60.00"))]
     )
+
+
+def test_the_entry_list_shows_the_account_to_its_owner_only(client, rate, account, people):
+    ledger(account, date(2026, 11, 1), "30000.00")
+    interest_run(day=date(2026, 12, 1))
+    client.force_login(people["s1"])
+    page = client.get("/desk/writeoffs/interestentry/?kind=credit")
+    assert page.status_code == 200
+    assert account.code in page.content.decode() and "180.00" in page.content.decode()
+    client.force_login(people["s2"])
+    page = client.get("/desk/writeoffs/interestentry/?kind=credit")
+    assert page.status_code in (200, 403) and account.code not in page.content.decode()
