@@ -142,26 +142,40 @@ def credit_for_account(
 
     `movements` are the account's ledger rows (entry date, signed amount); the balance of a day is the sum of
     those dated on or before it.
+
+    The days are walked in runs where balance, rate and month stay the same (cut at each ledger date, rate
+    change and month start); a month's total is Σ balance × rate × days, divided by 30 once, so it is exact
+    before the one rounding.
     """
+    if first > through:
+        return {}
     ordered = sorted(movements)
     balance = sum((a for d, a in ordered if d < first), Decimal(0))
-    pending = [(d, a) for d, a in ordered if d >= first]
+    pending = [(d, a) for d, a in ordered if first <= d <= through]
+    cuts = {first, through + timedelta(days=1)}
+    cuts.update(d for d, _ in pending)
+    cuts.update(d for d in rates.starts if first < d <= through)
+    month = month_start(first)
+    while month <= through:
+        if month > first:
+            cuts.add(month)
+        month = month_end(month) + timedelta(days=1)
+    bounds = sorted(cuts)
     i = 0
     sums: dict[date, list[Any]] = {}
-    day = first
-    while day <= through:
+    for day, following in zip(bounds, bounds[1:], strict=False):
         while i < len(pending) and pending[i][0] <= day:
             balance += pending[i][1]
             i += 1
         if balance > 0:
+            days = (following - day).days
             entry = sums.setdefault(month_start(day), [0, Decimal(0), day])
-            entry[0] += 1
-            entry[1] += balance * rates.on(day) / FUND_MONTH_DAYS
-            entry[2] = day
-        day += timedelta(days=1)
+            entry[0] += days
+            entry[1] += balance * rates.on(day) * days
+            entry[2] = following - timedelta(days=1)
     out: dict[date, tuple[int, Decimal, date]] = {}
     for month, (days, total, last) in sums.items():
-        rounded = total.quantize(CENT, rounding=ROUND_HALF_UP)
+        rounded = (total / FUND_MONTH_DAYS).quantize(CENT, rounding=ROUND_HALF_UP)
         if rounded > 0:
             out[month] = (days, rounded, last)
     return out
