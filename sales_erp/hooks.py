@@ -150,7 +150,7 @@ PERIODIC_JOBS: dict[str, PeriodicJob] = {
     "interest_run": PeriodicJob(
         function="sales_erp.writeoffs.interest.interest_run",
         crontab="45 0 * * *",
-        description="计息罚息：逾期账单按未销金额每日计罚息（至昨日），每张账单每月一条记录",
+        description="计息罚息：逾期账单按未销金额每日计罚息，预付账号按余额每日计息（至昨日），每张账单、每个账号每月一条记录",
     ),
     "prepaid_usage_debit": PeriodicJob(
         function="sales_erp.prepaid.services.balance_usage_debit",

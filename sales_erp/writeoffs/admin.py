@@ -46,11 +46,11 @@ class InterestExemptAccountAdmin(DeskAdmin):
 
 @admin.register(InterestEntry)
 class InterestEntryAdmin(ReadOnly):
-    list_display = ["month", "kind", "bill", "customer", "salesperson", "days", "amount", "through"]
+    list_display = ["month", "kind", "bill", "account", "customer", "salesperson", "days", "amount", "through"]
     list_filter = ["kind", "month"]
-    search_fields = ["bill__name", "customer__name"]
+    search_fields = ["bill__name", "account__code", "customer__name"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[InterestEntry]:
-        rows = super().get_queryset(request).select_related("bill", "customer", "salesperson")
+        rows = super().get_queryset(request).select_related("bill", "account", "customer", "salesperson")
         q = customer_visibility_q(request.user, prefix="customer__")  # type: ignore[arg-type]
         return rows if q is None else rows.filter(q)

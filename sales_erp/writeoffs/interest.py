@@ -11,8 +11,16 @@ is one `InterestEntry`, the unrounded daily sum rounded half-up to the cent once
 
 Idempotent: a run recomputes every month from the one holding the day after the previous run's `through`
 up to yesterday, replacing those months' entries; daily runs and one run at the end give the same entries.
-Bills whose every account is on 不计息账号配置 accrue nothing. Credit interest on prepaid money held has its
-kind (`InterestKind.CREDIT`) and will read the prepaid balance ledger once it exists.
+Bills whose every account is on 不计息账号配置 accrue nothing.
+
+Credit interest (计息, `InterestKind.CREDIT`) on prepaid money held, in the same run: each day a prepaid
+account accrues
+
+    its balance at the end of that day (ledger entries dated on or before it) × the credit rate that day / 30
+
+a balance at or below zero accruing nothing; one entry per account per month, rounded half-up once,
+counted for the customer's owner (as the penalty is). Exempt accounts accrue nothing. The months recomputed
+are the penalty's, reaching back further when a ledger row made since the last run is dated before them.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from django.utils import timezone
 
 from sales_erp.billing.models import Bill, BillLine
 from sales_erp.customers.models import Account, Settlement
+from sales_erp.prepaid.models import BalanceEntry
 from sales_erp.writeoffs.models import (
     Allocation,
     InterestEntry,
@@ -122,9 +131,115 @@ def penalty_for_bill(
     return out
 
 
+def credit_for_account(
+    *,
+    movements: list[tuple[date, Decimal]],
+    first: date,
+    through: date,
+    rates: RateTable,
+) -> dict[date, tuple[int, Decimal, date]]:
+    """month -> (days, rounded accrual, last day counted) for the days first..through with a positive balance.
+
+    `movements` are the account's ledger rows (entry date, signed amount); the balance of a day is the sum of
+    those dated on or before it.
+
+    The days are walked in runs where balance, rate and month stay the same (cut at each ledger date, rate
+    change and month start); a month's total is Σ balance × rate × days, divided by 30 once, so it is exact
+    before the one rounding.
+    """
+    if first > through:
+        return {}
+    ordered = sorted(movements)
+    balance = sum((a for d, a in ordered if d < first), Decimal(0))
+    pending = [(d, a) for d, a in ordered if first <= d <= through]
+    cuts = {first, through + timedelta(days=1)}
+    cuts.update(d for d, _ in pending)
+    cuts.update(d for d in rates.starts if first < d <= through)
+    month = month_start(first)
+    while month <= through:
+        if month > first:
+            cuts.add(month)
+        month = month_end(month) + timedelta(days=1)
+    bounds = sorted(cuts)
+    i = 0
+    sums: dict[date, list[Any]] = {}
+    for day, following in zip(bounds, bounds[1:], strict=False):
+        while i < len(pending) and pending[i][0] <= day:
+            balance += pending[i][1]
+            i += 1
+        if balance > 0:
+            days = (following - day).days
+            entry = sums.setdefault(month_start(day), [0, Decimal(0), day])
+            entry[0] += days
+            entry[1] += balance * rates.on(day) * days
+            entry[2] = following - timedelta(days=1)
+    out: dict[date, tuple[int, Decimal, date]] = {}
+    for month, (days, total, last) in sums.items():
+        rounded = (total / FUND_MONTH_DAYS).quantize(CENT, rounding=ROUND_HALF_UP)
+        if rounded > 0:
+            out[month] = (days, rounded, last)
+    return out
+
+
+def credit_entries(*, first: date | None, through: date, since: Any) -> tuple[date, int, list[InterestEntry]]:
+    """The credit entries of the months from `first` (None: the earliest ledger row's) to `through`.
+
+    `since` is when the previous run started: a ledger row made after it but dated before `first` moves the
+    start back to that row's month, so a late or backdated row is still counted.
+    """
+    ledger = BalanceEntry.objects.filter(entry_date__lte=through)
+    if first is None:
+        earliest = ledger.order_by("entry_date").values_list("entry_date", flat=True).first()
+        start = month_start(earliest or through)
+    else:
+        start = first
+        if since is not None:
+            late = (
+                ledger.filter(created_at__gte=since, entry_date__lt=first)
+                .order_by("entry_date")
+                .values_list("entry_date", flat=True)
+                .first()
+            )
+            if late is not None:
+                start = month_start(late)
+    rates = RateTable(InterestKind.CREDIT)
+    if not rates:
+        return start, 0, []
+    exempt = set(InterestExemptAccount.objects.values_list("account_id", flat=True))
+    movements: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+    for account_id, entry_date, amount in ledger.values_list("account", "entry_date", "amount"):
+        if account_id not in exempt:
+            movements[account_id].append((entry_date, amount))
+    owners = {
+        a["pk"]: (a["product__customer_id"], a["product__customer__owner_id"])
+        for a in Account.objects.filter(pk__in=list(movements)).values(
+            "pk", "product__customer_id", "product__customer__owner_id"
+        )
+    }
+    entries = []
+    for account_id, rows in movements.items():
+        customer_id, owner_id = owners[account_id]
+        for month, (days, amount, last_day) in credit_for_account(
+            movements=rows, first=start, through=through, rates=rates
+        ).items():
+            entries.append(
+                InterestEntry(
+                    kind=InterestKind.CREDIT,
+                    account_id=account_id,
+                    customer_id=customer_id,
+                    salesperson_id=owner_id,
+                    month=month,
+                    days=days,
+                    amount=amount,
+                    through=last_day,
+                )
+            )
+    return start, len(movements), entries
+
+
 @transaction.atomic
 def interest_run(*, day: date | None = None, full: bool = False) -> dict[str, Any]:
-    """计息罚息 (periodic job): penalty entries up to the day before `day` (default today).
+    """计息罚息 (periodic job): penalty and credit entries up to the day before `day` (default today).
 
     `full=True` recomputes from the earliest overdue day instead of the month after the last run.
     """
@@ -183,5 +298,18 @@ def interest_run(*, day: date | None = None, full: bool = False) -> dict[str, An
                 )
     InterestEntry.objects.filter(kind=InterestKind.PENALTY, month__gte=start_all, month__lte=through).delete()
     InterestEntry.objects.bulk_create(entries, batch_size=500)
-    InterestRun.objects.create(through=through, bills=len(rows), entries=len(entries))
-    return {"through": through.isoformat(), "from": start_all.isoformat(), "bills": len(rows), "entries": len(entries)}
+    credit_start, accounts, credits = credit_entries(
+        first=first, through=through, since=last.started_at if last and not full else None
+    )
+    InterestEntry.objects.filter(kind=InterestKind.CREDIT, month__gte=credit_start, month__lte=through).delete()
+    InterestEntry.objects.bulk_create(credits, batch_size=500)
+    InterestRun.objects.create(through=through, bills=len(rows), entries=len(entries) + len(credits))
+    return {
+        "through": through.isoformat(),
+        "from": start_all.isoformat(),
+        "bills": len(rows),
+        "entries": len(entries),
+        "credit_from": credit_start.isoformat(),
+        "accounts": accounts,
+        "credit_entries": len(credits),
+    }
