@@ -82,7 +82,7 @@ def main() -> None:
         client.force_login(user)
         for page, path in pages[role]:
 
-            def get(path: str = path) -> None:
+            def get(path: str = path, client: Client = client) -> None:
                 response = client.get(path)
                 expected = 302 if path.endswith(f"?q={name}") and "/customer/" in path else 200
                 assert response.status_code == expected, (path, response.status_code)
