@@ -63,7 +63,9 @@ def _month_add(first: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def company_generate(*, customers: int, months: int, seed: int = 1, today: date | None = None) -> Generated:
+def company_generate(
+    *, customers: int, months: int, seed: int = 1, today: date | None = None, bills: bool = True
+) -> Generated:
     """Salespeople (a leader per ten), `customers` across the five tiers, each non-pool customer with an
     invoice title, a contact, contact logs and a product with one account (every tenth product two),
     priced by an active schedule (uniform 70 %, stage 20 %, graduated 10 %), `months` months of usage up
@@ -74,7 +76,8 @@ def company_generate(*, customers: int, months: int, seed: int = 1, today: date 
     first_month = _month_add(last_month, -(months - 1))
 
     with transaction.atomic():
-        sales_group, leader_group = Group.objects.get(name=Role.SALES), Group.objects.get(name=Role.SALES_LEADER)
+        sales_group = Group.objects.get_or_create(name=Role.SALES)[0]
+        leader_group = Group.objects.get_or_create(name=Role.SALES_LEADER)[0]
         n_sales = max(10, customers // 500)
         leaders = [
             User(username=f"gen_leader{i:03d}", first_name=f"领导{i}", is_staff=True) for i in range(n_sales // 10)
@@ -111,10 +114,14 @@ def company_generate(*, customers: int, months: int, seed: int = 1, today: date 
                 )
             )
         _bulk(Customer, rows)
-        ids = list(Customer.objects.order_by("pk").values_list("pk", "tier", "name", "owner_id"))
+        ids = list(
+            Customer.objects.filter(name__startswith="生成客户")
+            .order_by("pk")
+            .values_list("pk", "tier", "name", "owner_id")
+        )
 
         titles, contacts, logs, products = [], [], [], []
-        for pk, tier, name, owner in ids:
+        for n, (pk, tier, name, owner) in enumerate(ids):
             if tier == Tier.POOL:
                 continue
             titles.append(InvoiceTitle(customer_id=pk, company_name=name, name_key=company_name_key(name)))
@@ -135,7 +142,7 @@ def company_generate(*, customers: int, months: int, seed: int = 1, today: date 
                 products.append(
                     Product(
                         customer_id=pk,
-                        code=f"G{pk:07d}",
+                        code=f"G{n:07d}",
                         name="行业短信",
                         kind="industry_sms",
                         bill_day=5,
@@ -146,13 +153,14 @@ def company_generate(*, customers: int, months: int, seed: int = 1, today: date 
         for model, objects in ((InvoiceTitle, titles), (Contact, contacts), (ContactLog, logs), (Product, products)):
             _bulk(model, objects)
         del titles, contacts, logs
-        product_ids = list(Product.objects.filter(code__startswith="G").order_by("pk").values_list("pk", flat=True))
+        codes = list(Product.objects.filter(code__startswith="G").order_by("pk").values_list("pk", "code"))
+        product_ids = [pk for pk, _ in codes]
 
         accounts = []
-        for n, product in enumerate(product_ids):
-            accounts.append(Account(product_id=product, code=f"GA{product:07d}"))
+        for n, (product, code) in enumerate(codes):
+            accounts.append(Account(product_id=product, code=f"A{code}"))
             if n % 10 == 0:
-                accounts.append(Account(product_id=product, code=f"GB{product:07d}"))
+                accounts.append(Account(product_id=product, code=f"B{code}"))
         _bulk(Account, accounts)
         kinds = rng.choices(list(PRICE_WEIGHTS), weights=list(PRICE_WEIGHTS.values()), k=len(product_ids))
         _bulk(
@@ -179,7 +187,9 @@ def company_generate(*, customers: int, months: int, seed: int = 1, today: date 
                 ]
         _bulk(PriceTier, price_tiers)
 
-        account_rows = list(Account.objects.filter(code__startswith="G").values_list("pk", "code"))
+        account_rows = list(
+            Account.objects.filter(product__code__startswith="G").order_by("code").values_list("pk", "code")
+        )
         usage = []
         for m in range(months):
             month = _month_add(first_month, m)
@@ -202,11 +212,11 @@ def company_generate(*, customers: int, months: int, seed: int = 1, today: date 
                 usage = []
         _bulk(UsageRecord, usage)
 
-    bills = 0
-    for m in range(months):
+    bill_count = 0
+    for m in range(months if bills else 0):
         month = _month_add(first_month, m)
         report = bill_run(month=month.isoformat()[:7], day=_month_add(month, 1) + timedelta(days=27))
-        bills += int(report["billed"])
+        bill_count += int(report["billed"])
 
     # Unmatched bank deposits paid under the customer's name: what the matching job (deposits_match) finds.
     contract = [name for _, tier, name, _ in ids if tier == Tier.CONTRACT][::5]
@@ -230,7 +240,7 @@ def company_generate(*, customers: int, months: int, seed: int = 1, today: date 
         products=len(product_ids),
         accounts=len(account_rows),
         usage_rows=len(account_rows) * months,
-        bills=bills,
+        bills=bill_count,
         contact_logs=ContactLog.objects.count(),
         deposits=len(contract),
     )

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from sales_erp.billing.models import Bill, BillLine
 from sales_erp.customers.models import Account, Settlement
+from sales_erp.jobs.checkpoint import job_checkpoint
 from sales_erp.writeoffs.models import (
     Allocation,
     InterestEntry,
@@ -183,5 +184,6 @@ def interest_run(*, day: date | None = None, full: bool = False) -> dict[str, An
                 )
     InterestEntry.objects.filter(kind=InterestKind.PENALTY, month__gte=start_all, month__lte=through).delete()
     InterestEntry.objects.bulk_create(entries, batch_size=500)
+    job_checkpoint("interest_run")  # entries replaced, the run not yet recorded
     InterestRun.objects.create(through=through, bills=len(rows), entries=len(entries))
     return {"through": through.isoformat(), "from": start_all.isoformat(), "bills": len(rows), "entries": len(entries)}
