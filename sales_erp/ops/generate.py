@@ -121,8 +121,8 @@ def company_generate(
         )
 
         titles, contacts, logs, products = [], [], [], []
-        for n, (pk, tier, name, owner) in enumerate(ids):
-            if tier == Tier.POOL:
+        for n, (pk, tier_of, name, owner) in enumerate(ids):
+            if tier_of == Tier.POOL:  # the pool's customers have no owner, contacts or products here
                 continue
             titles.append(InvoiceTitle(customer_id=pk, company_name=name, name_key=company_name_key(name)))
             contacts.append(Contact(customer_id=pk, name=f"张{pk}", title="经理", mobile1=f"138{pk:08d}"))
@@ -138,18 +138,17 @@ def company_generate(
                         author_id=owner,
                     )
                 )
-            if True:  # every customer outside the pool has a product
-                products.append(
-                    Product(
-                        customer_id=pk,
-                        code=f"G{n:07d}",
-                        name="行业短信",
-                        kind="industry_sms",
-                        bill_day=5,
-                        payment_term_months=1,
-                        settlement=Settlement.POSTPAID,
-                    )
+            products.append(
+                Product(
+                    customer_id=pk,
+                    code=f"G{n:07d}",
+                    name="行业短信",
+                    kind="industry_sms",
+                    bill_day=5,
+                    payment_term_months=1,
+                    settlement=Settlement.POSTPAID,
                 )
+            )
         for model, objects in ((InvoiceTitle, titles), (Contact, contacts), (ContactLog, logs), (Product, products)):
             _bulk(model, objects)
         del titles, contacts, logs
