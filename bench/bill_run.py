@@ -1,7 +1,7 @@
 """BENCH bill_run_100k: the monthly bill run for 100,000 accounts with a month of usage (3,000,000 rows).
 
-    DB_ENGINE=sqlite  .venv/bin/python bench/bill_run.py
-    DB_ENGINE=mariadb .venv/bin/python bench/bill_run.py
+    DB_ENGINE=sqlite  .venv/bin/python -m bench.bill_run
+    DB_ENGINE=mariadb .venv/bin/python -m bench.bill_run
 
 70,000 products: 60,000 with one account and 10,000 with four; 70 % uniform, 20 % stage, 10 % graduated
 prices; every 50th product changes price mid-month (priced day by day). Target: 60 s. Also prints the
@@ -10,21 +10,10 @@ second run of the same month, which creates nothing.
 
 from __future__ import annotations
 
-import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from throwaway_db import database_open
-
-LABEL = database_open()
-
-from django.db import connection, transaction  # noqa: E402
-from django.db.models import Sum  # noqa: E402
-
-from sales_erp.billing.models import Bill, UsageRecord  # noqa: E402
-from sales_erp.billing.services import bill_run  # noqa: E402
+from bench import harness
 
 SINGLE, MULTI, PER_MULTI, DAYS = 60_000, 10_000, 4, 30
 MONTH = date(2026, 11, 1)
@@ -33,20 +22,32 @@ TIERS = ((0, 5000, "0.045"), (5000, 20000, "0.040"), (20000, None, "0.035"))
 
 
 def insert(sql: str, rows: list[tuple]) -> None:
+    from django.db import connection
+
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 50_000):
             cursor.executemany(sql, rows[start : start + 50_000])
 
 
 def ids(table: str) -> list[int]:
+    from django.db import connection
+
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id FROM {table} ORDER BY id")
         return [row[0] for row in cursor.fetchall()]
 
 
-@transaction.atomic
 def data_create() -> int:
     """Everything inserted directly (setup, not measured). Returns the number of products."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        return _data_insert()
+
+
+def _data_insert() -> int:
+    from django.db import connection
+
     products_n = SINGLE + MULTI
     insert(
         "INSERT INTO customers_customer (name, name_key, tier, tier_since, business_contact, mobile, legal_person,"
@@ -110,6 +111,12 @@ def data_create() -> int:
 
 
 def main() -> None:
+    from django.db import connection
+    from django.db.models import Sum
+
+    from sales_erp.billing.models import Bill, UsageRecord
+    from sales_erp.billing.services import bill_run
+
     products = data_create()
     accounts = SINGLE + MULTI * PER_MULTI
 
@@ -125,10 +132,11 @@ def main() -> None:
     elapsed_again = time.perf_counter() - started
     assert (again["billed"], again["existing"]) == (0, products), again
 
-    print(f"{LABEL}: {accounts:,} accounts, {accounts * DAYS:,} usage rows, {products:,} bills")
-    print(f"BENCH bill_run_100k: {elapsed:.1f} s (target ≤ 60 s)")
-    print(f"BENCH bill_run_100k_again: {elapsed_again:.1f} s (target floor: the same month again creates nothing)")
+    print(f"# {connection.vendor}: {accounts:,} accounts, {accounts * DAYS:,} usage rows, {products:,} bills")
+    harness.report("bill_run_100k", elapsed, "s", "≤ 60 s")
+    harness.report("bill_run_100k_again", elapsed_again, "s", "floor")  # the same month again creates nothing
 
 
 if __name__ == "__main__":
-    main()
+    with harness.throwaway_database():
+        main()

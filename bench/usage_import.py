@@ -1,8 +1,8 @@
 """BENCH usage_import_3M: importing 3,000,000 usage rows from a CSV file, against the same run's floor —
 a bare executemany of the same rows into an equivalent table (same columns, keys and indexes).
 
-    DB_ENGINE=sqlite  .venv/bin/python bench/usage_import.py
-    DB_ENGINE=mariadb .venv/bin/python bench/usage_import.py
+    DB_ENGINE=sqlite  .venv/bin/python -m bench.usage_import
+    DB_ENGINE=mariadb .venv/bin/python -m bench.usage_import
 
 Target: the import takes at most 3 × the floor's time. Also prints the re-import of the same file
 (idempotent: nothing changes).
@@ -11,20 +11,10 @@ Target: the import takes at most 3 × the floor's time. Also prints the re-impor
 from __future__ import annotations
 
 import re
-import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from throwaway_db import database_open
-
-LABEL = database_open()
-
-from django.db import connection, transaction  # noqa: E402
-
-from sales_erp.billing.models import UsageRecord  # noqa: E402
-from sales_erp.billing.services import usage_import  # noqa: E402
+from bench import harness
 
 ACCOUNTS, DAYS = 100_000, 30
 CARRIERS = (("移动", "mobile"), ("联通", "unicom"), ("电信", "telecom"))
@@ -33,6 +23,8 @@ MONTH = date(2026, 11, 1)
 
 def accounts_create() -> dict[str, int]:
     """Customers, products and 100,000 accounts, inserted directly (setup, not measured)."""
+    from django.db import connection, transaction
+
     with connection.cursor() as cursor, transaction.atomic():
         cursor.execute(
             "INSERT INTO customers_customer (name, name_key, tier, tier_since, business_contact, mobile, legal_person,"
@@ -78,6 +70,10 @@ def usage_file(accounts: dict[str, int]) -> tuple[bytes, list[tuple]]:
 
 def floor_table_create() -> str:
     """A table like billing_usagerecord — same columns, unique key and indexes — to insert into bare."""
+    from django.db import connection
+
+    from sales_erp.billing.models import UsageRecord
+
     table = UsageRecord._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
@@ -91,6 +87,10 @@ def floor_table_create() -> str:
 
 
 def main() -> None:
+    from django.db import connection, transaction
+
+    from sales_erp.billing.services import usage_import
+
     accounts = accounts_create()
     data, rows = usage_file(accounts)
     floor_table = floor_table_create()
@@ -113,12 +113,16 @@ def main() -> None:
     assert (again.created, again.updated, again.unchanged) == (0, 0, ACCOUNTS * DAYS), again
 
     n = ACCOUNTS * DAYS
-    print(f"{LABEL}: {n:,} rows; import {elapsed:.1f} s, bare executemany {floor:.1f} s, again {elapsed_again:.1f} s")
-    print(f"BENCH usage_import_3M: {n / elapsed:.0f} rows/s (target ≥ {n / (3 * floor):.0f} rows/s)")
-    print(f"BENCH usage_import_3M_floor: {n / floor:.0f} rows/s (target floor)")
-    print(f"BENCH usage_import_3M_ratio: {elapsed / floor:.2f} x (target ≤ 3 x)")
-    print(f"BENCH usage_import_3M_again: {n / elapsed_again:.0f} rows/s (target floor: the same file again, no change)")
+    print(
+        f"# {connection.vendor}: {n:,} rows; import {elapsed:.1f} s, bare executemany {floor:.1f} s,"
+        f" again {elapsed_again:.1f} s"
+    )
+    harness.report("usage_import_3M", n / elapsed, "rows/s", f"≥ {n / (3 * floor):.0f} rows/s")
+    harness.report("usage_import_3M_floor", n / floor, "rows/s", "floor")
+    harness.report("usage_import_3M_ratio", elapsed / floor, "x", "≤ 3 x")
+    harness.report("usage_import_3M_again", n / elapsed_again, "rows/s", "floor")  # the same file again, no change
 
 
 if __name__ == "__main__":
-    main()
+    with harness.throwaway_database():
+        main()

@@ -210,7 +210,11 @@ class Bill(models.Model):
         verbose_name_plural = "账单"
         ordering = ["-period", "name"]
         constraints = [models.UniqueConstraint(fields=["product", "period"], name="bill_one_per_product_month")]
-        indexes = [models.Index(fields=["customer", "period"])]
+        indexes = [
+            models.Index(fields=["customer", "period"]),
+            # The bill list's order: its first page reads 100 rows of this index instead of sorting 1,000,000.
+            models.Index(fields=["-period", "name"], name="bill_period_name_idx"),
+        ]
         permissions = [("generate_bill", "可生成账单")]
 
     def __str__(self) -> str:

@@ -57,6 +57,7 @@ from sales_erp.billing.usage_rows import (
 )
 from sales_erp.customers.models import Account, BillType, Product
 from sales_erp.desk.tabular import TableFileError, row_number_of, table_open
+from sales_erp.jobs.checkpoint import job_checkpoint
 from sales_erp.messaging.models import MessageKind
 from sales_erp.messaging.services import message_send
 from sales_erp.org.models import User
@@ -527,6 +528,7 @@ def bill_run(*, day: date | None = None, month: date | str | None = None, user: 
         [(bill_ids[pk], rated) for pk, rated in rated_by_product.items()],
         lines_of=BillLine.objects.filter(bill__bill_run=run),
     )
+    job_checkpoint("bill_run")  # bills and lines written, reasons and the run's report not yet
     news = reasons_record(period=period, run=run, no_bills=no_bills, billed=list(rated_by_product))
     reasons_notify(period=period, news=news)
     unmatched = unmatched_usage(period=period)

@@ -212,6 +212,8 @@ class CustomerAdmin(ExportMixin, CustomerScopedAdmin):
     list_filter = ["tier", ("owner", admin.RelatedOnlyFieldListFilter), "region", "nature"]
     search_fields = ["name", "tax_id", "business_contact", "mobile"]
     search_help_text = "输入公司名称回车，直接打开第一个匹配的客户"
+    show_full_result_count = False  # 100,000 customers: no second COUNT(*) per filtered page
+    list_select_related = ["owner"]  # not select_related() of every foreign key
     inlines = [InvoiceTitleInline, DepartmentInline, ContactInline]
     readonly_fields = [*CUSTOMER_SET_BY_PROCESSES, "tier_since"]
     fieldsets = [

@@ -115,7 +115,8 @@ class Customer(models.Model):
         verbose_name = "客户"
         verbose_name_plural = "客户"
         ordering = ["name"]
-        indexes = [models.Index(fields=["owner", "tier"])]
+        # The list's order (every page of 100,000 customers would sort them all without it); issue 9.
+        indexes = [models.Index(fields=["owner", "tier"]), models.Index(fields=["name"], name="customer_name_idx")]
 
     def __str__(self) -> str:
         return self.name

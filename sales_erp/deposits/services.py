@@ -38,6 +38,7 @@ from sales_erp.deposits.models import (
 from sales_erp.deposits.selectors import payer_candidates
 from sales_erp.deposits.statement_rows import CreditLine, profile_required_columns, statement_rows_parse
 from sales_erp.desk.tabular import TableFileError, row_number_of, table_open
+from sales_erp.jobs.checkpoint import job_checkpoint
 from sales_erp.messaging.models import MessageKind
 from sales_erp.messaging.services import message_send
 from sales_erp.org.models import User
@@ -412,6 +413,7 @@ def deposits_match() -> dict[str, int]:
     for pk, key in pool:
         if key in candidates and candidates[key].decision() is not None:
             matched += deposit_match(deposit=Deposit(pk=pk))
+            job_checkpoint("deposits_match")  # after each deposit (its match and write-off committed)
     return {"checked": len(pool), "matched": matched}
 
 

@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from sales_erp.billing.models import Bill, BillLine
 from sales_erp.customers.models import Account, Settlement
+from sales_erp.jobs.checkpoint import job_checkpoint
 from sales_erp.prepaid.models import BalanceEntry
 from sales_erp.writeoffs.models import (
     Allocation,
@@ -303,6 +304,7 @@ def interest_run(*, day: date | None = None, full: bool = False) -> dict[str, An
     )
     InterestEntry.objects.filter(kind=InterestKind.CREDIT, month__gte=credit_start, month__lte=through).delete()
     InterestEntry.objects.bulk_create(credits, batch_size=500)
+    job_checkpoint("interest_run")  # entries replaced, the run not yet recorded
     InterestRun.objects.create(through=through, bills=len(rows), entries=len(entries) + len(credits))
     return {
         "through": through.isoformat(),
