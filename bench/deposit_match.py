@@ -133,7 +133,7 @@ def floor_seconds(n: int) -> float:
 
 def main() -> None:
     with harness.throwaway_database():
-        from sales_erp.deposits.models import Deposit, ImportProfile
+        from sales_erp.deposits.models import ImportProfile
         from sales_erp.deposits.services import deposits_import
         from sales_erp.writeoffs.models import Allocation, WriteOff
 
