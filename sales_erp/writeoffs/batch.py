@@ -15,13 +15,13 @@ not do — archiving at once (every node auto-passing), 抄送 at start — goes
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,17 +56,17 @@ def chunks(ids: Sequence[int]) -> list[Sequence[int]]:
     return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
-def id_lookups(field: str, ids: Sequence[int]) -> list[Q]:
+def id_lookups(field: str, ids: Sequence[int]) -> list[dict[str, Any]]:
     """Filters that together select exactly `ids` (sorted) on `field`: a BETWEEN for each run of 5,000
     consecutive ids (a statement's deposits are), IN lists of CHUNK otherwise (Django prepares every IN
     parameter itself, a noticeable cost for 100,000)."""
-    lookups: list[Q] = []
+    lookups: list[dict[str, Any]] = []
     for start in range(0, len(ids), 5000):
         part = ids[start : start + 5000]
         if part[-1] - part[0] + 1 == len(part):
-            lookups.append(Q(**{f"{field}__gte": part[0], f"{field}__lte": part[-1]}))
+            lookups.append({f"{field}__gte": part[0], f"{field}__lte": part[-1]})
         else:
-            lookups += [Q(**{f"{field}__in": sub}) for sub in chunks(part)]
+            lookups += [{f"{field}__in": sub} for sub in chunks(part)]
     return lookups
 
 
@@ -79,7 +79,7 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
     for lookup in id_lookups("pk", ids):
         locked += list(
             Deposit.objects.select_for_update()
-            .filter(lookup, status=DepositStatus.MATCHED, available__gt=0, customer__isnull=False)
+            .filter(**lookup, status=DepositStatus.MATCHED, available__gt=0, customer__isnull=False)
             .only(*DEPOSIT_FIELDS)
             .order_by("pk")
         )
@@ -96,13 +96,13 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
     customer_ids = sorted({d.customer_id for d in locked if d.customer_id})
     customers: dict[int, Customer] = {}
     for lookup in id_lookups("pk", customer_ids):
-        customers.update((c.pk, c) for c in Customer.objects.filter(lookup).only("pk", "name", "owner"))
+        customers.update((c.pk, c) for c in Customer.objects.filter(**lookup).only("pk", "name", "owner"))
     bills_by_customer: dict[int, list[OpenBill]] = defaultdict(list)
     for lookup in id_lookups("customer", customer_ids):
         rows = [
             OpenBill(*row)
             for row in Bill.objects.select_for_update()
-            .filter(lookup, status=BillStatus.RECONCILED, written_off_amount__lt=F("amount"))
+            .filter(**lookup, status=BillStatus.RECONCILED, written_off_amount__lt=F("amount"))
             .order_by("bill_date", "period", "pk")
             .values_list(
                 "pk", "customer_id", "name", "amount", "written_off_amount", "bill_date", "product__settlement"
@@ -188,9 +188,8 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
     if not plans:
         return 0
 
-    instance_field = ProcessInstance._meta.get_field
-    snapshot_db = instance_field("definition_snapshot").get_db_prep_save(snapshot, connection)
-    form_field = instance_field("form_data")
+    snapshot_db = model_field(ProcessInstance, "definition_snapshot").get_db_prep_save(snapshot, connection)
+    form_field = model_field(ProcessInstance, "form_data")
     customer_type_id, instance_type_id = customer_type.pk, instance_type.pk
     dict_rows_insert(
         ProcessInstance,
@@ -305,7 +304,7 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
     write_off_of: dict[int, int] = {}
     for lookup in id_lookups("process", instance_ids):
         write_off_of.update(
-            (process, pk) for pk, process in WriteOff.objects.filter(lookup).values_list("pk", "process_id")
+            (process, pk) for pk, process in WriteOff.objects.filter(**lookup).values_list("pk", "process_id")
         )
     rows_insert(
         Allocation,
@@ -341,13 +340,15 @@ def history_copy(model: type[models.Model], pks: Sequence[int], now: Any, *, kin
     history = model.history.model  # type: ignore[attr-defined]
     quote = connection.ops.quote_name
     source = {f.column for f in model._meta.concrete_fields}
-    special = {
+    special: dict[str, tuple[str, list[Any]]] = {
         "history_date": ("%s", [connection.ops.adapt_datetimefield_value(now)]),
         "history_change_reason": ("NULL", []),
         "history_type": ("%s", [kind]),
         "history_user_id": ("NULL", []),
     }
-    target, selected, params = [], [], []
+    target: list[str] = []
+    selected: list[str] = []
+    params: list[Any] = []
     for field in history._meta.concrete_fields:
         if field.primary_key:
             continue
@@ -367,9 +368,7 @@ def history_copy(model: type[models.Model], pks: Sequence[int], now: Any, *, kin
             cursor.execute(f"{head} WHERE {pk} IN ({', '.join(['%s'] * len(part))})", [*params, *part])
 
 
-def dict_rows_insert(
-    model: type[models.Model], rows: list[dict[str, Any]], *, prepared: set[str] = frozenset()
-) -> None:  # type: ignore[assignment]
+def dict_rows_insert(model: type[models.Model], rows: list[dict[str, Any]], *, prepared: Collection[str] = ()) -> None:
     """INSERT rows given as {attname: value} without model instances (like billing's models_insert, with
     JSON fields too); fields not given take their defaults. `prepared` names values already adapted."""
     fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
@@ -377,7 +376,7 @@ def dict_rows_insert(
     adapters = [None if f.attname in prepared else value_adapter(f) for f in fields]
     rows_insert(
         model,
-        [f.column for f in fields],
+        [str(f.column) for f in fields],
         [
             tuple(
                 value if adapt is None or value is None else adapt(value)
@@ -388,6 +387,12 @@ def dict_rows_insert(
             for row in rows
         ],
     )
+
+
+def model_field(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
 
 
 def value_adapter(field: models.Field) -> Any:
@@ -443,13 +448,15 @@ def rows_update(model: type[models.Model], column: str, rows: list[tuple[Any, in
             cursor.executemany(sql, rows[start : start + 5000])
 
 
-def bills_by_customer_fill(target: dict[int, list[OpenBill]], rows: list[OpenBill], *, customers: Q) -> None:
+def bills_by_customer_fill(
+    target: dict[int, list[OpenBill]], rows: list[OpenBill], *, customers: dict[str, Any]
+) -> None:
     """Each bill with its open amount (amount − written off − reserved), grouped by customer, oldest first.
     `customers` selects the customers (on customer) whose bills `rows` are."""
     reserved: dict[int, Decimal] = {}
-    lookup = Q(**{f"bill__{child[0]}": child[1] for child in customers.children})  # type: ignore[misc]
+    lookup = {f"bill__{key}": value for key, value in customers.items()}
     for row in (
-        Allocation.objects.filter(lookup, status="reserved").order_by().values("bill").annotate(total=Sum("amount"))
+        Allocation.objects.filter(**lookup, status="reserved").order_by().values("bill").annotate(total=Sum("amount"))
     ):
         reserved[row["bill"]] = row["total"]
     for bill in rows:
