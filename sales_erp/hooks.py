@@ -179,6 +179,11 @@ SETUP_STEPS: list[tuple[str, bool]] = [
 DEPOSIT_MATCHED: list[str] = [
     "sales_erp.writeoffs.services.write_off_auto",
 ]
+# The same for a whole bank statement at once: a DEPOSIT_MATCHED function's set-based variant
+# (*, deposits: Sequence[Deposit]) -> Any, used by the import instead of calling it once per deposit.
+DEPOSIT_MATCHED_MANY: dict[str, str] = {
+    "sales_erp.writeoffs.services.write_off_auto": "sales_erp.writeoffs.batch.write_off_auto_many",
+}
 
 # Cards on the desk's home page: dotted paths of functions (request) -> dict | None, where the dict is
 # {"title": str, "template": str, **context}. A function returns None when the user may not see it.

@@ -3,7 +3,8 @@ assigning a pool deposit by hand, the periodic retry, and the shipped statement 
 
 When a deposit becomes a customer's — matched on import, by the retry job, or assigned by 销管 — the
 owner is told and every function of `hooks.DEPOSIT_MATCHED` runs with `deposit=`, in order, inside the
-same transaction (the automatic write-off is one): an exception there undoes the match as well.
+same transaction (the automatic write-off is one): an exception there undoes the match as well. An import
+runs a function's set-based variant (`hooks.DEPOSIT_MATCHED_MANY`) once for the whole statement instead.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import yaml
 from django.db import IntegrityError, connection, transaction
-from django.db.models import DecimalField
+from django.db.models import DecimalField, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -211,7 +212,7 @@ def deposits_store(
     record.save(update_fields=["created", "matched", "total"])
     matched = Deposit.objects.filter(import_record=record, status=DepositStatus.MATCHED).order_by("pk")
     deposits_matched_notify(matched=[MatchedDeposit(*row) for row in matched.values_list(*MATCHED_FIELDS)])
-    deposits_matched_hooks_run(deposits=matched)  # loaded only when some function is registered
+    deposits_matched_hooks_run_many(matched=matched)
     return DepositImportResult(record=record)
 
 
@@ -338,6 +339,30 @@ def deposits_matched_hooks_run(*, deposits: Iterable[Deposit]) -> None:
     for deposit in list(deposits):
         for function in functions:
             function(deposit=deposit)
+
+
+def deposits_matched_hooks_run_many(*, matched: QuerySet[Deposit]) -> None:
+    """hooks.DEPOSIT_MATCHED for a whole statement's matches, inside the caller's transaction: a function
+    with a set-based variant (hooks.DEPOSIT_MATCHED_MANY) is called once with all the deposits; a run of
+    functions without one is called deposit by deposit, in order, as deposits_matched_hooks_run does."""
+    ids = list(matched.order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return
+    plain: list[str] = []
+    for path in [*hooks.DEPOSIT_MATCHED, ""]:
+        many = hooks.DEPOSIT_MATCHED_MANY.get(path)
+        if path and not many:
+            plain.append(path)
+            continue
+        if plain:
+            functions = [import_string(name) for name in plain]
+            # A list, not a cursor: the functions write to these rows (see deposits_matched_hooks_run).
+            for deposit in list(Deposit.objects.filter(pk__in=ids).order_by("pk")):
+                for function in functions:
+                    function(deposit=deposit)
+            plain = []
+        if many:
+            import_string(many)(deposits=[Deposit(pk=pk) for pk in ids])
 
 
 def deposits_matched_notify(*, matched: Sequence[MatchedDeposit]) -> None:

@@ -15,7 +15,7 @@ not do — archiving at once (every node auto-passing), 抄送 at start — goes
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -47,10 +47,27 @@ from sales_erp.writeoffs.selectors import ZERO
 from sales_erp.writeoffs.services import AUTO_NOTE, auto_allocation, fmt, form_data_make, write_off_auto
 
 CHUNK = 500
+# What the plan reads of a deposit (auto_allocation, the form's deposits table): model instances by the
+# ten thousand cost more than their reading.
+DEPOSIT_FIELDS = ("pk", "received_on", "payer", "amount", "available", "status", "customer", "salesperson")
 
 
 def chunks(ids: Sequence[int]) -> list[Sequence[int]]:
     return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
+def id_lookups(field: str, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Filters that together select exactly `ids` (sorted) on `field`: a BETWEEN for each run of 5,000
+    consecutive ids (a statement's deposits are), IN lists of CHUNK otherwise (Django prepares every IN
+    parameter itself, a noticeable cost for 100,000)."""
+    lookups: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 5000):
+        part = ids[start : start + 5000]
+        if part[-1] - part[0] + 1 == len(part):
+            lookups.append({f"{field}__gte": part[0], f"{field}__lte": part[-1]})
+        else:
+            lookups += [{f"{field}__in": sub} for sub in chunks(part)]
+    return lookups
 
 
 @transaction.atomic
@@ -59,10 +76,11 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
     write_off instances were started."""
     ids = sorted({d.pk for d in deposits})
     locked: list[Deposit] = []
-    for part in chunks(ids):
+    for lookup in id_lookups("pk", ids):
         locked += list(
             Deposit.objects.select_for_update()
-            .filter(pk__in=part, status=DepositStatus.MATCHED, available__gt=0, customer__isnull=False)
+            .filter(**lookup, status=DepositStatus.MATCHED, available__gt=0, customer__isnull=False)
+            .only(*DEPOSIT_FIELDS)
             .order_by("pk")
         )
     if not locked:
@@ -77,20 +95,20 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
 
     customer_ids = sorted({d.customer_id for d in locked if d.customer_id})
     customers: dict[int, Customer] = {}
-    for part in chunks(customer_ids):
-        customers.update(Customer.objects.in_bulk(part))
+    for lookup in id_lookups("pk", customer_ids):
+        customers.update((c.pk, c) for c in Customer.objects.filter(**lookup).only("pk", "name", "owner"))
     bills_by_customer: dict[int, list[OpenBill]] = defaultdict(list)
-    for part in chunks(customer_ids):
+    for lookup in id_lookups("customer", customer_ids):
         rows = [
             OpenBill(*row)
             for row in Bill.objects.select_for_update()
-            .filter(customer__in=part, status=BillStatus.RECONCILED, written_off_amount__lt=F("amount"))
+            .filter(**lookup, status=BillStatus.RECONCILED, written_off_amount__lt=F("amount"))
             .order_by("bill_date", "period", "pk")
             .values_list(
                 "pk", "customer_id", "name", "amount", "written_off_amount", "bill_date", "product__settlement"
             )
         ]
-        bills_by_customer_fill(bills_by_customer, rows)
+        bills_by_customer_fill(bills_by_customer, rows, customers=lookup)
 
     people: dict[int, User] = {}
     person_ids = {d.salesperson_id or customers[d.customer_id].owner_id for d in locked}  # type: ignore[index]
@@ -124,10 +142,9 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
         if stop is None or cc_at_start:
             write_off_auto(deposit=deposit)  # the engine's own path (archives at once, or copies people in)
             continue
-        probe = ProcessInstance(initiator=person)
         key = (stop, person.pk)
         if key not in handlers_cache:
-            handlers_cache[key] = node_handlers(nodes[stop], probe)
+            handlers_cache[key] = node_handlers(nodes[stop], ProcessInstance(initiator=person))
         handlers = handlers_cache[key]
         if not handlers:
             continue  # no one to confirm: the deposit keeps its balance (as instance_start would refuse)
@@ -171,112 +188,136 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
     if not plans:
         return 0
 
-    instances = [
-        ProcessInstance(
-            code="write_off",
-            definition=definition,
-            definition_snapshot=snapshot,
-            title=f"{definition.name}（{p['customer']}）"[:200],
-            initiator=p["person"],
-            target_type=customer_type,
-            target_id=p["customer"].pk,
-            customer=p["customer"],
-            form_data=p["form_data"],
-            status=Status.RUNNING,
-            current_node=p["stop"],
-            current_node_name=nodes[p["stop"]]["name"],
-            by_system=True,
-            step=1,
-            submitted_at=now,
-        )
-        for p in plans
-    ]
-    instances = ProcessInstance.objects.bulk_create(instances, batch_size=CHUNK)
-    if instances[0].pk is None:  # a backend that does not return ids from a bulk insert
-        instances = list(ProcessInstance.objects.filter(code="write_off", submitted_at=now).order_by("pk"))
+    snapshot_db = model_field(ProcessInstance, "definition_snapshot").get_db_prep_save(snapshot, connection)
+    form_field = model_field(ProcessInstance, "form_data")
+    customer_type_id, instance_type_id = customer_type.pk, instance_type.pk
+    dict_rows_insert(
+        ProcessInstance,
+        [
+            {
+                "code": "write_off",
+                "definition_id": definition.pk,
+                "definition_snapshot": snapshot_db,
+                "title": f"{definition.name}（{p['customer']}）"[:200],
+                "initiator_id": p["person"].pk,
+                "target_type_id": customer_type_id,
+                "target_id": p["customer"].pk,
+                "customer_id": p["customer"].pk,
+                "form_data": form_field.get_db_prep_save(p["form_data"], connection),
+                "status": Status.RUNNING.value,
+                "current_node": p["stop"],
+                "current_node_name": nodes[p["stop"]]["name"],
+                "by_system": True,
+                "step": 1,
+                "created_at": now,
+                "submitted_at": now,
+                "updated_at": now,
+            }
+            for p in plans
+        ],
+        prepared={"definition_snapshot", "form_data"},
+    )
+    # Ours are the write_off instances submitted at this very instant, in insertion order.
+    instance_ids = list(
+        ProcessInstance.objects.filter(code="write_off", submitted_at=now, number__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    assert len(instance_ids) == len(plans), "write_off instances written and read back differ"
     year = f"{timezone.localdate():%Y}"
-    for instance in instances:
-        instance.number = f"LC-{year}-{instance.pk:06d}"
-    rows_update(ProcessInstance, "number", [(i.number, i.pk) for i in instances])
-    history_insert(ProcessInstance, instances, now)
+    rows_update(ProcessInstance, "number", [(f"LC-{year}-{pk:06d}", pk) for pk in instance_ids])
+    history_copy(ProcessInstance, instance_ids, now)
 
-    timeline, tasks, messages = [], [], []
-    for instance, p in zip(instances, plans, strict=True):
-        timeline.append(
-            TimelineEntry(
-                instance=instance, action=Action.SYSTEM_SUBMIT, actor=None, opinion=f"系统为 {p['person']} 自动发起。"
-            )
-        )
-        for node in p["passed"]:
-            timeline.append(
-                TimelineEntry(
-                    instance=instance,
-                    action=Action.AUTO_PASS,
-                    actor=None,
-                    role=node_role_label(node)[:50],
-                    node_name=node["name"][:50],
-                    opinion=f"满足条件: {condition_describe(node['condition'], labels)}，系统自动通过",
+    timeline: list[tuple[Any, ...]] = []
+    tasks: list[dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []
+    link_of = reverse("workflow:instance", args=[987654321]).replace("987654321", "{pk}")
+    passed_texts: dict[int, list[tuple[str, str, str]]] = {}
+    for pk, p in zip(instance_ids, plans, strict=True):
+        title = f"{definition.name}（{p['customer']}）"[:200]
+        timeline.append((pk, Action.SYSTEM_SUBMIT.value, None, None, "", "", f"系统为 {p['person']} 自动发起。", stamp))
+        stop = p["stop"]
+        if stop not in passed_texts:
+            passed_texts[stop] = [
+                (
+                    node_role_label(node)[:50],
+                    node["name"][:50],
+                    f"满足条件: {condition_describe(node['condition'], labels)}，系统自动通过",
                 )
-            )
-        node_name = nodes[p["stop"]]["name"]
+                for node in p["passed"]
+            ]
+        for role, node_name_, opinion in passed_texts[stop]:
+            timeline.append((pk, Action.AUTO_PASS.value, None, None, role, node_name_, opinion, stamp))
+        node_name = nodes[stop]["name"]
         for user in p["handlers"]:
             tasks.append(
-                ProcessTask(instance=instance, node_index=p["stop"], node_name=node_name, step=1, assignee=user)
+                {
+                    "instance_id": pk,
+                    "node_index": stop,
+                    "node_name": node_name,
+                    "step": 1,
+                    "assignee_id": user.pk,
+                    "created_at": now,
+                }
             )
-        link = reverse("workflow:instance", args=[instance.pk])
+        link = link_of.format(pk=pk)
         key = tuple(u.pk for u in p["handlers"])
         if key not in recipients_cache:
             found = {u.pk: u for u in [*p["handlers"], *delegates_of(p["handlers"])]}
             recipients_cache[key] = list(found.values())
         for user in recipients_cache[key]:
             messages.append(
-                Message(
-                    recipient=user,
-                    kind=MessageKind.TASK,
-                    title=f"待办：{instance.title}"[:200],
-                    body=f"{definition.name}「{node_name}」节点等待您处理。",
-                    link=link,
-                    target_type=instance_type,
-                    target_id=instance.pk,
-                )
+                {
+                    "recipient_id": user.pk,
+                    "kind": MessageKind.TASK.value,
+                    "title": f"待办：{title}"[:200],
+                    "body": f"{definition.name}「{node_name}」节点等待您处理。",
+                    "link": link,
+                    "target_type_id": instance_type_id,
+                    "target_id": pk,
+                    "created_at": now,
+                }
             )
     rows_insert(
         TimelineEntry,
         ["instance_id", "action", "actor_id", "on_behalf_of_id", "role", "node_name", "opinion", "created_at"],
-        [(t.instance.pk, t.action, None, None, t.role, t.node_name, t.opinion, stamp) for t in timeline],
+        timeline,
     )
-    ProcessTask.objects.bulk_create(tasks, batch_size=CHUNK)
-    Message.objects.bulk_create(messages, batch_size=CHUNK)
+    dict_rows_insert(ProcessTask, tasks)
+    dict_rows_insert(Message, messages)
 
-    write_offs = WriteOff.objects.bulk_create(
+    dict_rows_insert(
+        WriteOff,
         [
-            WriteOff(
-                process=instance,
-                customer=p["customer"],
-                salesperson=p["person"],
-                auto=True,
-                total=p["total"],
-                note=AUTO_NOTE,
-            )
-            for instance, p in zip(instances, plans, strict=True)
+            {
+                "process_id": pk,
+                "customer_id": p["customer"].pk,
+                "salesperson_id": p["person"].pk,
+                "auto": True,
+                "total": p["total"],
+                "note": AUTO_NOTE,
+                "created_at": now,
+            }
+            for pk, p in zip(instance_ids, plans, strict=True)
         ],
-        batch_size=CHUNK,
     )
-    if write_offs[0].pk is None:
-        by_process = {w.process_id: w for w in WriteOff.objects.filter(process__in=instances)}
-        write_offs = [by_process[i.pk] for i in instances]
+    write_off_of: dict[int, int] = {}
+    for lookup in id_lookups("process", instance_ids):
+        write_off_of.update(
+            (process, pk) for pk, process in WriteOff.objects.filter(**lookup).values_list("pk", "process_id")
+        )
     rows_insert(
         Allocation,
         ["write_off_id", "bill_id", "deposit_id", "amount", "status", "posted_on", "reversed_on"],
         [
-            (write_off.pk, pk, p["deposit"].pk, amount, WriteOffStatus.RESERVED.value, None, None)
-            for write_off, p in zip(write_offs, plans, strict=True)
-            for pk, amount in p["chosen"]
+            (write_off_of[instance], bill, p["deposit"].pk, str(amount), WriteOffStatus.RESERVED.value, None, None)
+            for instance, p in zip(instance_ids, plans, strict=True)
+            for bill, amount in p["chosen"]
         ],
     )
-    rows_update(Deposit, "available", [(p["deposit"].available, p["deposit"].pk) for p in plans])
-    history_insert(WriteOff, write_offs, now)
-    history_insert(Deposit, [p["deposit"] for p in plans], now, kind="~")
+    rows_update(Deposit, "available", [(str(p["deposit"].available), p["deposit"].pk) for p in plans])
+    history_copy(WriteOff, [write_off_of[pk] for pk in instance_ids], now)
+    history_copy(Deposit, [p["deposit"].pk for p in plans], now, kind="~")
     return len(plans)
 
 
@@ -293,24 +334,78 @@ def rows_insert(model: type[models.Model], columns: list[str], rows: list[tuple[
             cursor.executemany(sql, rows[start : start + 5000])
 
 
-def history_insert(model: type[models.Model], objs: Sequence[models.Model], now: Any, *, kind: str = "+") -> None:
-    """django-simple-history rows for objects written in bulk, as plain INSERTs (its bulk_history_create
-    builds a model instance per row, the slowest part of a batch)."""
+def history_copy(model: type[models.Model], pks: Sequence[int], now: Any, *, kind: str = "+") -> None:
+    """django-simple-history rows for rows written in bulk, copied by the database itself (INSERT … SELECT
+    of the rows as they are now): its bulk_history_create builds a model instance per row."""
     history = model.history.model  # type: ignore[attr-defined]
-    fields = [f for f in history._meta.local_concrete_fields if f.name != "history_id"]
-    special = {
-        "history_date": connection.ops.adapt_datetimefield_value(now),
-        "history_change_reason": None,
-        "history_type": kind,
-        "history_user_id": None,
+    quote = connection.ops.quote_name
+    source = {f.column for f in model._meta.concrete_fields}
+    special: dict[str, tuple[str, list[Any]]] = {
+        "history_date": ("%s", [connection.ops.adapt_datetimefield_value(now)]),
+        "history_change_reason": ("NULL", []),
+        "history_type": ("%s", [kind]),
+        "history_user_id": ("NULL", []),
     }
-    plain = [f for f in fields if f.attname not in special]
-    columns = [f.column for f in plain] + list(special)
-    rows = [
-        tuple(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in plain) + tuple(special.values())
-        for obj in objs
-    ]
-    rows_insert(history, columns, rows)
+    target: list[str] = []
+    selected: list[str] = []
+    params: list[Any] = []
+    for field in history._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        target.append(quote(field.column))
+        if field.column in source:
+            selected.append(quote(field.column))
+        else:
+            expression, values = special[field.column]  # a history field this code does not know: fail loudly
+            selected.append(expression)
+            params += values
+    table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))
+    head = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(target)}) SELECT {', '.join(selected)} FROM {table}"
+    )
+    with connection.cursor() as cursor:
+        for part in chunks(sorted(pks)):
+            cursor.execute(f"{head} WHERE {pk} IN ({', '.join(['%s'] * len(part))})", [*params, *part])
+
+
+def dict_rows_insert(model: type[models.Model], rows: list[dict[str, Any]], *, prepared: Collection[str] = ()) -> None:
+    """INSERT rows given as {attname: value} without model instances (like billing's models_insert, with
+    JSON fields too); fields not given take their defaults. `prepared` names values already adapted."""
+    fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
+    defaults = {f.attname: f.get_default() for f in fields}
+    adapters = [None if f.attname in prepared else value_adapter(f) for f in fields]
+    rows_insert(
+        model,
+        [str(f.column) for f in fields],
+        [
+            tuple(
+                value if adapt is None or value is None else adapt(value)
+                for value, adapt in (
+                    (row.get(f.attname, defaults[f.attname]), a) for f, a in zip(fields, adapters, strict=True)
+                )
+            )
+            for row in rows
+        ],
+    )
+
+
+def model_field(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+def value_adapter(field: models.Field) -> Any:
+    """What the driver takes for this field's Python value (SQLite and MariaDB); None: as it is."""
+    if isinstance(field, models.JSONField):
+        return lambda value: field.get_db_prep_save(value, connection)
+    if isinstance(field, models.DateTimeField):
+        return connection.ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return lambda value: value.isoformat()
+    if isinstance(field, models.DecimalField):
+        return str
+    return None
 
 
 class OpenBill:
@@ -353,18 +448,17 @@ def rows_update(model: type[models.Model], column: str, rows: list[tuple[Any, in
             cursor.executemany(sql, rows[start : start + 5000])
 
 
-def bills_by_customer_fill(target: dict[int, list[OpenBill]], rows: list[OpenBill]) -> None:
-    """Each bill with its open amount (amount − written off − reserved), grouped by customer, oldest first."""
+def bills_by_customer_fill(
+    target: dict[int, list[OpenBill]], rows: list[OpenBill], *, customers: dict[str, Any]
+) -> None:
+    """Each bill with its open amount (amount − written off − reserved), grouped by customer, oldest first.
+    `customers` selects the customers (on customer) whose bills `rows` are."""
     reserved: dict[int, Decimal] = {}
-    ids = [b.pk for b in rows]
-    for part in chunks(ids):
-        for row in (
-            Allocation.objects.filter(bill__in=part, status="reserved")
-            .order_by()
-            .values("bill")
-            .annotate(total=Sum("amount"))
-        ):
-            reserved[row["bill"]] = row["total"]
+    lookup = {f"bill__{key}": value for key, value in customers.items()}
+    for row in (
+        Allocation.objects.filter(**lookup, status="reserved").order_by().values("bill").annotate(total=Sum("amount"))
+    ):
+        reserved[row["bill"]] = row["total"]
     for bill in rows:
         bill.open_amount = bill.amount - bill.written_off_amount - reserved.get(bill.pk, ZERO)
         target[bill.customer_id].append(bill)

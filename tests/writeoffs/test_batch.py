@@ -42,7 +42,12 @@ def picture(customer) -> dict:
         "bills_table": [{k: v for k, v in r.items() if k not in ("bill", "name")} for r in instance.form_data["bills"]],
         "timeline": [(e.action, e.actor_id, e.role, e.node_name, e.opinion) for e in instance.timeline.order_by("pk")],
         "tasks": [(t.node_name, t.assignee_id, t.status) for t in instance.tasks.all()],
-        "messages": sorted(Message.objects.filter(target_id=instance.pk).values_list("recipient", "kind", "body")),
+        "messages": sorted(
+            Message.objects.filter(target_id=instance.pk).values_list("recipient", "kind", "body", "target_type")
+        ),
+        "titles": [m.title.replace(customer.name, "#") for m in Message.objects.filter(target_id=instance.pk)],
+        "links": [m.link.replace(str(instance.pk), "#") for m in Message.objects.filter(target_id=instance.pk)],
+        "number": instance.number.replace(f"{instance.pk:06d}", "#") if instance.number else None,
         "deposits_table": [
             {k: v for k, v in r.items() if k not in ("deposit", "payer")} for r in instance.form_data["deposits"]
         ],
@@ -87,3 +92,54 @@ def test_a_batch_of_several_deposits_of_one_customer_uses_each_in_turn(people, c
     assert set(ProcessInstance.objects.values_list("status", flat=True)) == {Status.ARCHIVED}
     assert not Allocation.objects.filter(status="reserved").exists()
     assert ProcessInstance.objects.filter(tasks__status=TaskStatus.PENDING).count() == 0
+
+
+BATCH_CALLS: list[list[int]] = []
+
+
+def batch_probe(*, deposits) -> int:
+    """hooks.DEPOSIT_MATCHED_MANY's write-off, recording each call's deposits."""
+    BATCH_CALLS.append([d.pk for d in deposits])
+    return write_off_auto_many(deposits=deposits)
+
+
+def test_an_import_writes_off_the_whole_statement_in_one_batch_call(monkeypatch, people, customer, postpaid):
+    from sales_erp import hooks
+    from sales_erp.deposits.models import Deposit, ImportProfile
+    from sales_erp.deposits.services import deposits_import
+
+    BATCH_CALLS.clear()
+    monkeypatch.setattr(
+        hooks,
+        "DEPOSIT_MATCHED_MANY",
+        {"sales_erp.writeoffs.services.write_off_auto": "tests.writeoffs.test_batch.batch_probe"},
+    )
+    bill_make(product=postpaid, period="2026-08", bill_date=date(2026, 9, 5), amount="500.00")
+    bill_make(product=postpaid, period="2026-09", bill_date=date(2026, 10, 5), amount="300.00")
+    statement = (
+        "交易日,交易时间,借方金额,贷方金额,对方户名,对方账号,流水号,摘要\n"
+        '20261110,10:00:00,,"600.00",上海甲乙科技有限公司,,S1,\n'
+        '20261111,10:00:00,,"300.00",上海甲乙科技有限公司,,S2,\n'
+        '20261111,11:00:00,,"70.00",无人认领有限公司,,S3,\n'
+    ).encode("gbk")
+    profile = ImportProfile.objects.get(code="debit-credit-columns-gbk")
+    deposits_import(data=statement, name="s.csv", profile=profile, user=None)
+
+    matched = list(Deposit.objects.filter(customer=customer).order_by("pk"))
+    assert [[d.pk for d in matched]] == BATCH_CALLS
+    assert [d.available for d in matched] == [Decimal("100.00"), Decimal("0.00")]
+    assert sorted(WriteOff.objects.values_list("total", flat=True)) == [Decimal("300.00"), Decimal("500.00")]
+    instance = ProcessInstance.objects.filter(customer=customer).order_by("pk").first()
+    assert instance is not None and instance.number == f"LC-{instance.submitted_at:%Y}-{instance.pk:06d}"
+    assert [e.opinion for e in instance.timeline.order_by("pk")][1:] == [
+        "满足条件: 自动销账 = 1，系统自动通过",
+        "满足条件: 自动销账 = 1，系统自动通过",
+    ]
+    assert list(instance.tasks.values_list("assignee", flat=True)) == [people["s1"].pk]
+
+
+def test_the_batch_reads_consecutive_ids_as_a_range_and_others_as_lists():
+    from sales_erp.writeoffs.batch import id_lookups
+
+    assert id_lookups("pk", [3, 4, 5, 6]) == [{"pk__gte": 3, "pk__lte": 6}]
+    assert id_lookups("pk", [3, 4, 9]) == [{"pk__in": [3, 4, 9]}]
