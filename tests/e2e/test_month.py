@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from sales_erp.billing.models import Bill, BillStatus
 from sales_erp.customers.demo import demo_customers_create
+from sales_erp.customers.models import Account, Contact, ContactLog, Customer
 from sales_erp.deposits.models import Deposit
 from sales_erp.invoicing.models import Invoice
 from sales_erp.org.demo_month import BANK_FILES, USAGE_FILE, customers_step
@@ -64,6 +65,53 @@ def test_the_month_end_to_end(page: Page, login_as, shot, browser_problems: list
     demo_portal_accounts_create()
     customers_step()  # the sample accounts' customers and their price schedules
     InterestRate.objects.create(kind=InterestKind.PENALTY, monthly_rate=Decimal("0.015"), effective_from="2026-01-01")
+
+    # 0. sales adds a customer (the duplicate check warns first), a contact, a contact log, a product
+    login_as("sales")
+    page.goto("/desk/customers/customer/add/")
+    page.fill("#id_name", " 上海甲乙科技有限公司 ")
+    page.click("[data-name-check-button]")
+    expect(page.locator("[data-name-check-result]")).to_contain_text("已存在")
+    shot("customer-duplicate-warning")
+    page.fill("#id_name", "宁波新月网络科技有限公司")
+    page.click("[data-name-check-button]")
+    expect(page.locator("[data-name-check-result]")).not_to_contain_text("已存在")
+    page.fill("#id_business_contact", "林经理")
+    page.fill("#id_mobile", "13800138777")
+    page.click("button[name='_save']")
+    page.wait_for_load_state()
+    newcomer = Customer.objects.get(name="宁波新月网络科技有限公司")
+    assert newcomer.owner is not None and newcomer.owner.username == "sales"
+    shot("customer-added")
+    page.goto(f"/desk/customers/contact/add/?customer={newcomer.pk}")
+    page.fill("#id_name", "林经理")
+    page.fill("#id_title", "运营经理")
+    page.fill("#id_mobile1", "13800138777")
+    page.click("button[name='_save']")
+    page.wait_for_load_state()
+    assert Contact.objects.filter(customer=newcomer, name="林经理").exists()
+    page.goto(f"/desk/customers/contactlog/add/?customer={newcomer.pk}")
+    page.fill("#id_contact_name", "林经理")
+    page.fill("#id_content", "电话介绍行业短信，客户有验证码需求。")
+    page.fill("#id_outcome", "下周发测试账号。")
+    shot("contact-log-form")
+    page.click("button[name='_save']")
+    page.wait_for_load_state()
+    assert ContactLog.objects.filter(customer=newcomer).exists()
+    page.goto(f"/desk/customers/product/add/?customer={newcomer.pk}")
+    page.fill("#id_name", "验证码短信")
+    page.fill("#id_accounts_text", "NB0001\nNB0002")
+    page.select_option("#id_bill_day", "5")
+    page.select_option("#id_settlement", "postpaid")
+    shot("product-form")
+    page.click("button[name='_save']")
+    page.wait_for_load_state()
+    assert sorted(Account.objects.filter(product__customer=newcomer).values_list("code", flat=True)) == [
+        "NB0001",
+        "NB0002",
+    ]
+    shot("customer-page")
+    page.context.clear_cookies()
 
     # 1. finance imports October's usage
     login_as("finance")
