@@ -15,12 +15,13 @@ from playwright.sync_api import Page, expect
 
 from sales_erp.billing.models import Bill, BillStatus
 from sales_erp.customers.demo import demo_customers_create
-from sales_erp.customers.models import Account, Contact, ContactLog, Customer
+from sales_erp.customers.models import Account, Contact, ContactLog, Customer, Product
 from sales_erp.deposits.models import Deposit
 from sales_erp.invoicing.models import Invoice
 from sales_erp.org.demo_month import BANK_FILES, USAGE_FILE, customers_step
 from sales_erp.org.services import DEMO_PASSWORD, demo_invoicing_entity_create
 from sales_erp.portal.services import demo_portal_accounts_create
+from sales_erp.pricing.models import PriceSchedule, ScheduleStatus
 from sales_erp.workflow.models import ProcessInstance, Status, TaskStatus
 from sales_erp.writeoffs.models import InterestEntry, InterestKind, InterestRate
 
@@ -111,6 +112,21 @@ def test_the_month_end_to_end(page: Page, login_as, shot, browser_problems: list
         "NB0002",
     ]
     shot("customer-page")
+
+    # 0b. a price change for the new product, through its approvals; archived, the schedule is active
+    product = Product.objects.get(customer=newcomer)
+    page.goto(f"/desk/workflow/start/price_change/?target={product.pk}")
+    page.select_option("[name='price_type']", "uniform")
+    page.locator("[name='tiers_price']").first.fill("0.035")
+    page.fill("[name='valid_from']", "2026-12-01")
+    page.fill("[name='valid_to']", "2027-12-31")
+    page.fill("[name='note']", "新客户首年价格")
+    shot("price-change-form")
+    page.click("button:has-text('立即发起')")
+    page.wait_for_url("**/desk/workflow/*/")
+    price_change = ProcessInstance.objects.get(code="price_change", status=Status.RUNNING)
+    approve_in_browser(page, login_as, shot, price_change, "price-change")
+    assert PriceSchedule.objects.get(product=product).status == ScheduleStatus.ACTIVE
     page.context.clear_cookies()
 
     # 1. finance imports October's usage
