@@ -113,8 +113,26 @@ def test_the_month_end_to_end(page: Page, login_as, shot, browser_problems: list
     ]
     shot("customer-page")
 
+    # 0a. a test account for the new product, through its approvals: the account is opened
+    page.goto(f"/desk/workflow/start/test_account/?target={Product.objects.get(customer=newcomer).pk}")
+    page.fill("[name='test_count']", "500")
+    page.fill("[name='signature']", "新月网络")
+    page.select_option("[name='interface_type']", "HTTP")
+    page.select_option("[name='account_type']", "行业短信")
+    page.fill("[name='company_intro']", "宁波的电商服务公司，会员约二十万。")
+    page.fill("[name='send_template']", "【新月网络】您的验证码是{code}，5分钟内有效。")
+    page.fill("[name='accounts']", "NB0009")
+    shot("test-account-form")
+    page.click("button:has-text('立即发起')")
+    page.wait_for_url("**/desk/workflow/*/")
+    test_account = ProcessInstance.objects.get(code="test_account", status=Status.RUNNING)
+    approve_in_browser(page, login_as, shot, test_account, "test-account")
+    assert Account.objects.filter(code="NB0009", product__customer=newcomer).exists()
+
     # 0b. a price change for the new product, through its approvals; archived, the schedule is active
     product = Product.objects.get(customer=newcomer)
+    page.context.clear_cookies()
+    login_as("sales")
     page.goto(f"/desk/workflow/start/price_change/?target={product.pk}")
     page.select_option("[name='price_type']", "uniform")
     page.locator("[name='tiers_price']").first.fill("0.035")
@@ -224,7 +242,8 @@ def test_the_month_end_to_end(page: Page, login_as, shot, browser_problems: list
     login_as("sales")
     page.goto("/desk/workflow/inbox/?tab=todo")
     page.click(f"text={write_off.number}")
-    assert "自动销账" in page.inner_text("body")
+    page.wait_for_url(f"**/desk/workflow/{write_off.pk}/")
+    expect(page.locator("body")).to_contain_text("满足条件: 自动销账 = 1，系统自动通过")
     shot("write-off-to-confirm")
     page.click("button[value='approve']")
     page.wait_for_load_state()
