@@ -1,4 +1,6 @@
-"""The whole month in the browser, in order, as the people do it (issue 10): finance imports October's
+"""The whole month in the browser, in order, as the people do it (issue 10): sales adds a customer (the
+duplicate check warns first), a contact, a contact log and a product with accounts; a test account and a
+price change go through their approvals; finance imports October's
 usage (the sample file) and bills the month; sales reconciles 上海甲乙's bill, watches the totals move,
 downloads the statement PDF and submits; the approvers pass it; sales invoices it (refused for a one-cent
 difference, then issued); finance imports the GBK bank statement; the automatic write-off reaches the
