@@ -11,6 +11,7 @@ run:
 	@$(PY) manage.py compilemessages --ignore=.venv -v0
 	@$(PY) manage.py migrate --noinput -v0
 	@$(PY) manage.py erp_setup
+	@$(PY) manage.py demo_month
 	@$(PY) manage.py statement_fonts
 	@$(PY) manage.py demo_logins
 	@$(PY) manage.py runserver 127.0.0.1:8000
