@@ -113,6 +113,7 @@ ROOT_URLCONF = "sales_erp.urls"
 WSGI_APPLICATION = "sales_erp.wsgi.application"
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"  # a sign-in with no ?next= (a bookmarked login page) lands on the desk
 
 TEMPLATES = [
     {

@@ -43,6 +43,13 @@ def test_login_page_is_served_in_chinese(client):
     assert 'lang="zh-hans"' in page.content.decode()
 
 
+def test_signing_in_on_the_login_page_itself_lands_on_the_desk(client):
+    # A bookmarked /desk/login/ carries no ?next=: the desk's home, not Django's /accounts/profile/ (a 404).
+    demo_staff_create()
+    response = client.post("/desk/login/", {"username": "sales", "password": DEMO_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/desk/"
+
+
 def test_english_switch(client):
     demo_staff_create()
     client.login(username="admin", password=DEMO_PASSWORD)
