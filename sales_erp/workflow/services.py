@@ -512,6 +512,11 @@ def target_check(definition: ProcessDefinition, target: models.Model | None) -> 
         )
 
 
+def instance_number(pk: int) -> str:
+    """流程编号 of the instance with this primary key: LC-<year>-<pk, six digits at least>."""
+    return f"LC-{timezone.localdate():%Y}-{pk:06d}"
+
+
 def instance_start(
     *,
     code: str,
@@ -562,7 +567,7 @@ def instance_start(
         instance_status_set(instance, Status.RUNNING)
         instance.submitted_at = timezone.now()
         instance.save()
-        instance.number = f"LC-{timezone.localdate():%Y}-{instance.pk:06d}"
+        instance.number = instance_number(instance.pk)
         instance.save(update_fields=["number"])
         uploads_store(instance, user=initiator, stored=stored, attachments=attachments, field_files=uploads)
         if by_system:

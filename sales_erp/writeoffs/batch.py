@@ -41,7 +41,13 @@ from sales_erp.workflow.models import (
     Status,
     TimelineEntry,
 )
-from sales_erp.workflow.services import definition_snapshot, delegates_of, node_handlers, node_role_label
+from sales_erp.workflow.services import (
+    definition_snapshot,
+    delegates_of,
+    instance_number,
+    node_handlers,
+    node_role_label,
+)
 from sales_erp.writeoffs.models import Allocation, WriteOff, WriteOffStatus
 from sales_erp.writeoffs.selectors import ZERO
 from sales_erp.writeoffs.services import AUTO_NOTE, auto_allocation, fmt, form_data_make, write_off_auto
@@ -224,8 +230,7 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
         .values_list("pk", flat=True)
     )
     assert len(instance_ids) == len(plans), "write_off instances written and read back differ"
-    year = f"{timezone.localdate():%Y}"
-    rows_update(ProcessInstance, "number", [(f"LC-{year}-{pk:06d}", pk) for pk in instance_ids])
+    rows_update(ProcessInstance, "number", [(instance_number(pk), pk) for pk in instance_ids])
     history_copy(ProcessInstance, instance_ids, now)
 
     timeline: list[tuple[Any, ...]] = []
@@ -439,13 +444,21 @@ class OpenBill:
 
 
 def rows_update(model: type[models.Model], column: str, rows: list[tuple[Any, int]]) -> None:
-    """One column of many rows by primary key, with executemany (bulk_update's CASE is far slower)."""
+    """One column of many rows by primary key: an UPDATE … CASE per CHUNK rows. (executemany of an UPDATE
+    is one round trip per row on MariaDB, 3 s for 19,000 rows; Django's bulk_update builds an expression
+    per value.)"""
     quote = connection.ops.quote_name
     table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))
-    sql = f"UPDATE {table} SET {quote(column)} = %s WHERE {pk} = %s"
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[start : start + 5000])
+        for start in range(0, len(rows), CHUNK):
+            part = rows[start : start + CHUNK]
+            cases = " ".join(["WHEN %s THEN %s"] * len(part))
+            keys = ", ".join(["%s"] * len(part))
+            params = [item for value, key in part for item in (key, value)]
+            cursor.execute(
+                f"UPDATE {table} SET {quote(column)} = CASE {pk} {cases} END WHERE {pk} IN ({keys})",
+                [*params, *(key for _, key in part)],
+            )
 
 
 def bills_by_customer_fill(
