@@ -296,7 +296,7 @@ def route_from(instance: ProcessInstance, index: int, *, evaluate_first: bool = 
                 actor=None,
                 role=node_role_label(node),
                 node_name=node["name"],
-                opinion=f"满足条件: {condition_describe(node['condition'], labels)}，系统自动通过",
+                opinion=auto_pass_opinion(node, labels),
             )
             index += 1
             continue
@@ -314,11 +314,25 @@ def route_from(instance: ProcessInstance, index: int, *, evaluate_first: bool = 
             instance,
             [*handlers, *delegates_of(handlers)],
             MessageKind.TASK,
-            f"待办：{instance.title}",
-            f"{instance.process_name}「{node['name']}」节点等待您处理。",
+            *task_notice(instance.title, instance.process_name, node["name"]),
         )
         return
     instance_archive(instance)
+
+
+def auto_pass_opinion(node: dict[str, Any], labels: dict[str, str]) -> str:
+    """The timeline's opinion of a node passed by its condition."""
+    return f"满足条件: {condition_describe(node['condition'], labels)}，系统自动通过"
+
+
+def task_notice(title: str, process_name: str, node_name: str) -> tuple[str, str]:
+    """The message (title, body) telling a handler a node waits for them."""
+    return f"待办：{title}", f"{process_name}「{node_name}」节点等待您处理。"
+
+
+def system_submit_opinion(initiator: User, remarks: str = "") -> str:
+    """The timeline's opinion when the system starts an instance for someone."""
+    return f"系统为 {initiator} 自动发起。{remarks}".strip()
 
 
 def instance_archive(instance: ProcessInstance) -> None:
@@ -571,9 +585,7 @@ def instance_start(
         instance.save(update_fields=["number"])
         uploads_store(instance, user=initiator, stored=stored, attachments=attachments, field_files=uploads)
         if by_system:
-            timeline_add(
-                instance, Action.SYSTEM_SUBMIT, actor=None, opinion=f"系统为 {initiator} 自动发起。{remarks}".strip()
-            )
+            timeline_add(instance, Action.SYSTEM_SUBMIT, actor=None, opinion=system_submit_opinion(initiator, remarks))
         else:
             timeline_add(
                 instance, Action.SUBMIT, actor=initiator, role=role_label(initiator, None, instance), opinion=remarks

@@ -30,7 +30,7 @@ from sales_erp.customers.models import Customer
 from sales_erp.deposits.models import Deposit, DepositStatus
 from sales_erp.messaging.models import Message, MessageKind
 from sales_erp.org.models import User
-from sales_erp.workflow.conditions import condition_describe, condition_holds
+from sales_erp.workflow.conditions import condition_holds
 from sales_erp.workflow.forms import process_form_class
 from sales_erp.workflow.models import (
     Action,
@@ -42,11 +42,14 @@ from sales_erp.workflow.models import (
     TimelineEntry,
 )
 from sales_erp.workflow.services import (
+    auto_pass_opinion,
     definition_snapshot,
     delegates_of,
     instance_number,
     node_handlers,
     node_role_label,
+    system_submit_opinion,
+    task_notice,
 )
 from sales_erp.writeoffs.models import Allocation, WriteOff, WriteOffStatus
 from sales_erp.writeoffs.selectors import ZERO
@@ -240,14 +243,14 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
     passed_texts: dict[int, list[tuple[str, str, str]]] = {}
     for pk, p in zip(instance_ids, plans, strict=True):
         title = f"{definition.name}（{p['customer']}）"[:200]
-        timeline.append((pk, Action.SYSTEM_SUBMIT.value, None, None, "", "", f"系统为 {p['person']} 自动发起。", stamp))
+        timeline.append((pk, Action.SYSTEM_SUBMIT.value, None, None, "", "", system_submit_opinion(p["person"]), stamp))
         stop = p["stop"]
         if stop not in passed_texts:
             passed_texts[stop] = [
                 (
                     node_role_label(node)[:50],
                     node["name"][:50],
-                    f"满足条件: {condition_describe(node['condition'], labels)}，系统自动通过",
+                    auto_pass_opinion(node, labels),
                 )
                 for node in p["passed"]
             ]
@@ -266,6 +269,7 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
                 }
             )
         link = link_of.format(pk=pk)
+        notice_title, notice_body = task_notice(title, definition.name, node_name)
         key = tuple(u.pk for u in p["handlers"])
         if key not in recipients_cache:
             found = {u.pk: u for u in [*p["handlers"], *delegates_of(p["handlers"])]}
@@ -275,8 +279,8 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
                 {
                     "recipient_id": user.pk,
                     "kind": MessageKind.TASK.value,
-                    "title": f"待办：{title}"[:200],
-                    "body": f"{definition.name}「{node_name}」节点等待您处理。",
+                    "title": notice_title[:200],
+                    "body": notice_body,
                     "link": link,
                     "target_type_id": instance_type_id,
                     "target_id": pk,
