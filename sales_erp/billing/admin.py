@@ -22,7 +22,7 @@ from sales_erp.billing.models import (
     UsageImport,
     UsageRecord,
 )
-from sales_erp.billing.selectors import bills_visible_to, no_bill_reasons_visible_to
+from sales_erp.billing.selectors import bills_matching, bills_visible_to, no_bill_reasons_visible_to
 from sales_erp.desk.admin_base import DeskAdmin, DeskTabularInline
 
 STATUS_COLOURS = {BillStatus.ISSUED: "warning", BillStatus.RECONCILING: "info", BillStatus.RECONCILED: "success"}
@@ -120,7 +120,7 @@ class BillAdmin(ProductMonthColumns, ReadOnlyAdmin):
         "cycle",
     ]
     list_filter = ["status", "period", "product__bill_type"]
-    search_fields = ["name", "customer__name", "product__code", "product__accounts__code"]
+    search_fields = ["name", "customer__name", "product__code", "product__accounts__code"]  # get_search_results
     list_select_related = ["customer", "product"]
     show_full_result_count = False  # a million bills: no second COUNT(*) per filtered page
     inlines = [BillLineInline]
@@ -157,6 +157,12 @@ class BillAdmin(ProductMonthColumns, ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Bill]:
         return bills_visible_to(request.user)  # type: ignore[arg-type]
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Bill], search_term: str) -> Any:
+        """By customer, product or account, or a month as the bill names write it (selectors.bills_matching)."""
+        if not search_term.strip():
+            return queryset, False
+        return bills_matching(queryset, search_term), False
 
     @display(description="状态", label=STATUS_COLOURS)
     def status_badge(self, bill: Bill) -> tuple[str, str]:

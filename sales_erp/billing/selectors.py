@@ -3,6 +3,7 @@ bill run prices (a handful of queries for any number of products)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -44,14 +45,47 @@ def products_visible_to(user: User) -> QuerySet[Product]:
     return products if q is None else products.filter(q)
 
 
+# A bill's name is 账单-<YYYY-MM>-<product code>: a query shaped like it (or like a month) names a month.
+BILL_NAME = re.compile(r"^(?:账单-?)?(?P<year>\d{4})-(?P<month>\d{1,2})(?:-(?P<code>\S+))?$")
+IDS_INLINE = 500  # matching customers / products passed as a list; more: as a subquery
+
+
+def bills_matching(bills: QuerySet[Bill], query: str) -> QuerySet[Bill]:
+    """The bills `query` finds: by customer name, product code or account code (each a substring), or, for a
+    query shaped like a bill name (2026-10, 账单-2026-10, 账单-2026-10-G0001), that month's bills (of that
+    product).
+
+    The customers and products are found first, then their bills through the (customer, period) and
+    (product, period) indexes: the admin's substring search over a million bills and three joins scanned
+    them all (1.6 s median at 1,080,000 bills on SQLite).
+    """
+    query = query.strip()
+    named = BILL_NAME.match(query)
+    if named and 1 <= int(named["month"]) <= 12:
+        bills = bills.filter(period=date(int(named["year"]), int(named["month"]), 1))
+        return bills.filter(product__in=products_matching(named["code"])) if named["code"] else bills
+    customers = Customer.objects.filter(name__icontains=query).values_list("pk", flat=True)
+    return bills.filter(
+        Q(customer__in=ids_or_subquery(customers)) | Q(product__in=ids_or_subquery(products_matching(query)))
+    )
+
+
+def products_matching(code: str) -> QuerySet[Product, int]:
+    """The ids of the products whose code or one of whose accounts' codes contains `code` (a bill's name
+    ends in one of them)."""
+    accounts = Account.objects.filter(code__icontains=code).values("product_id")
+    return Product.objects.filter(Q(code__icontains=code) | Q(pk__in=accounts)).values_list("pk", flat=True)
+
+
+def ids_or_subquery(ids: QuerySet[Any, int]) -> Any:
+    """A few ids as a list (the planner then reads the bills by index); many as the subquery itself."""
+    found = list(ids[: IDS_INLINE + 1])
+    return found if len(found) <= IDS_INLINE else ids
+
+
 def bills_search(*, user: User, query: str, limit: int) -> list[SearchHit]:
     """Global search provider (hooks.GLOBAL_SEARCH): bills by name, product code, account or customer."""
-    matches = bills_visible_to(user).filter(
-        Q(name__icontains=query)
-        | Q(product__code__iexact=query)
-        | Q(product__accounts__code__iexact=query)
-        | Q(customer__name__icontains=query)
-    )
+    matches = bills_matching(bills_visible_to(user), query)
     return [
         SearchHit(
             kind="账单",
@@ -59,7 +93,7 @@ def bills_search(*, user: User, query: str, limit: int) -> list[SearchHit]:
             url=reverse("admin:billing_bill_change", args=[bill.pk]),
             detail=f"{bill.customer.name} · {bill.get_status_display()} · {bill.amount} 元",
         )
-        for bill in matches.distinct().order_by("-period", "name")[:limit]
+        for bill in matches.order_by("-period", "name")[:limit]
     ]
 
 

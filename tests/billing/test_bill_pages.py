@@ -163,3 +163,44 @@ def test_the_buttons_lead_to_generate_filled_in(client, two_customers):
     assert response["Location"] == f"/desk/billing/bills/generate/?product={bill.product_id}&month=2026-10"
     theirs = Bill.objects.get(product=two_customers["theirs"])
     assert client.get(f"/desk/billing/bill/{theirs.pk}/regenerate/").status_code == 404
+
+
+def bill_list_names(client, user, query: str) -> list[str]:
+    client.force_login(user)
+    page = client.get("/desk/billing/bill/", {"q": query})
+    assert page.status_code == 200
+    return sorted(b.name for b in page.context["cl"].result_list)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("S1001", ["账单-2026-10-S1001"]),  # an account code
+        ("s100", ["账单-2026-10-S1001"]),  # part of it, either case (the unpriced product was not billed)
+        ("账单-2026-10-S2001", ["账单-2026-10-S2001"]),  # a bill's whole name
+        ("2026-10", ["账单-2026-10-S1001", "账单-2026-10-S2001"]),  # a month
+        ("账单-2026-09", []),
+        ("2026-13", []),  # not a month: searched as a code or a name, finds nothing
+    ],
+)
+def test_bill_search_by_code_name_or_month(client, two_customers, query, expected):
+    finance = UserFactory.create(username="fin5", roles=[Role.FINANCE])
+    assert bill_list_names(client, finance, query) == expected
+
+
+def test_bill_search_by_customer_name_keeps_visibility(client, two_customers):
+    theirs = two_customers["theirs"].customer
+    finance = UserFactory.create(username="fin6", roles=[Role.FINANCE])
+    assert bill_list_names(client, finance, theirs.name[2:]) == ["账单-2026-10-S2001"]
+    assert bill_list_names(client, two_customers["me"], theirs.name) == []
+
+
+def test_bill_search_with_more_matches_than_inline_ids(client, two_customers, monkeypatch):
+    """Past IDS_INLINE matching customers / products the search passes a subquery: same bills."""
+    from sales_erp.billing import selectors
+
+    monkeypatch.setattr(selectors, "IDS_INLINE", 0)
+    finance = UserFactory.create(username="fin7", roles=[Role.FINANCE])
+    assert bill_list_names(client, finance, "S") == ["账单-2026-10-S1001", "账单-2026-10-S2001"]
+    mine = two_customers["mine"].customer
+    assert bill_list_names(client, finance, mine.name) == ["账单-2026-10-S1001"]
