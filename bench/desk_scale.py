@@ -25,15 +25,11 @@ TARGET = "≤ 300 ms"
 
 
 def main() -> None:
-    from django.contrib.auth.models import Group
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
 
     from sales_erp.billing.models import Bill
     from sales_erp.customers.models import Customer
-    from sales_erp.org.models import User
-    from sales_erp.org.roles import Role
 
     started = time.perf_counter()
     call_command("company_generate", customers=CUSTOMERS, months=MONTHS, seed=9)
@@ -42,6 +38,19 @@ def main() -> None:
         f" generated in {time.perf_counter() - started:.0f} s; load average {os.getloadavg()}",
         flush=True,
     )
+    pages_measure()
+
+
+def pages_measure() -> None:
+    """The figures, on a database `company_generate` filled (this script's, or one kept for a closer look)."""
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test import Client
+
+    from sales_erp.billing.models import Bill
+    from sales_erp.customers.models import Customer
+    from sales_erp.org.models import User
+    from sales_erp.org.roles import Role
 
     def select_one() -> None:
         with connection.cursor() as cursor:
@@ -54,11 +63,13 @@ def main() -> None:
 
     salesperson = User.objects.filter(username__startswith="gen_sales").order_by("pk").first()
     assert salesperson is not None
-    finance = User.objects.create_user(username="bench_finance", password="x", is_staff=True)
+    finance, _ = User.objects.get_or_create(username="bench_finance", defaults={"is_staff": True})
     finance.groups.set(Group.objects.filter(name=Role.FINANCE))
     mine = Customer.objects.filter(owner=salesperson).order_by("pk").first()
     assert mine is not None
-    name = mine.name[:10]  # 生成客户0000123: matches this customer only (and the salesperson's view of it)
+    name = mine.name[:10]  # 生成客户000000: ten customers (and the salesperson's view of one of them)
+    month = Bill.objects.order_by("-period").values_list("period", flat=True).first()
+    assert month is not None
 
     pages = {
         "sales": [
@@ -71,10 +82,12 @@ def main() -> None:
         ],
         "finance": [
             ("floor", "/desk/password_change/"),
+            ("customer_list", "/desk/customers/customer/"),
             ("customer_locate", f"/desk/customers/locate/?q={name}"),
             ("bill_list", "/desk/billing/bill/"),
             ("bill_list_page_50", "/desk/billing/bill/?p=50"),
             ("bill_search", f"/desk/billing/bill/?q={name}"),
+            ("bill_search_month", f"/desk/billing/bill/?q={month:%Y-%m}"),  # 90,000 bills
         ],
     }
     for role, user in (("sales", salesperson), ("finance", finance)):

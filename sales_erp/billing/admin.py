@@ -23,7 +23,7 @@ from sales_erp.billing.models import (
     UsageRecord,
 )
 from sales_erp.billing.selectors import bills_matching, bills_visible_to, no_bill_reasons_visible_to
-from sales_erp.desk.admin_base import DeskAdmin, DeskTabularInline
+from sales_erp.desk.admin_base import DeskAdmin, DeskTabularInline, KeysFirstPaginator
 
 STATUS_COLOURS = {BillStatus.ISSUED: "warning", BillStatus.RECONCILING: "info", BillStatus.RECONCILED: "success"}
 
@@ -121,7 +121,13 @@ class BillAdmin(ProductMonthColumns, ReadOnlyAdmin):
     ]
     list_filter = ["status", "period", "product__bill_type"]
     search_fields = ["name", "customer__name", "product__code", "product__accounts__code"]  # get_search_results
-    list_select_related = ["customer", "product"]
+    # The list reads bills alone and fetches the page's customers and products after (get_queryset): with the
+    # two joins MariaDB drove the query from the product table and sorted every bill (5.6 s at 1,080,000).
+    list_select_related: list[str] = []
+    # pk last and ascending, as the index bill_period_name_idx holds it: the admin would add "-pk", which no
+    # index has, and sort all the bills for every page.
+    ordering = ["-period", "name", "pk"]
+    paginator = KeysFirstPaginator
     show_full_result_count = False  # a million bills: no second COUNT(*) per filtered page
     inlines = [BillLineInline]
     fields = [
@@ -156,7 +162,8 @@ class BillAdmin(ProductMonthColumns, ReadOnlyAdmin):
     actions_detail = ["regenerate"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Bill]:
-        return bills_visible_to(request.user)  # type: ignore[arg-type]
+        bills = bills_visible_to(request.user)  # type: ignore[arg-type]
+        return bills.select_related(None).prefetch_related("customer", "product")
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet[Bill], search_term: str) -> Any:
         """By customer, product or account, or a month as the bill names write it (selectors.bills_matching)."""

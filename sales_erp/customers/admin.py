@@ -214,6 +214,7 @@ class CustomerAdmin(ExportMixin, CustomerScopedAdmin):
     search_help_text = "输入公司名称回车，直接打开第一个匹配的客户"
     show_full_result_count = False  # 100,000 customers: no second COUNT(*) per filtered page
     list_select_related = ["owner"]  # not select_related() of every foreign key
+    ordering = ["name", "pk"]  # as customer_name_idx holds it (the admin would add "-pk" and sort them all)
     inlines = [InvoiceTitleInline, DepartmentInline, ContactInline]
     readonly_fields = [*CUSTOMER_SET_BY_PROCESSES, "tier_since"]
     fieldsets = [

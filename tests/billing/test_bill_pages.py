@@ -204,3 +204,24 @@ def test_bill_search_with_more_matches_than_inline_ids(client, two_customers, mo
     assert bill_list_names(client, finance, "S") == ["账单-2026-10-S1001", "账单-2026-10-S2001"]
     mine = two_customers["mine"].customer
     assert bill_list_names(client, finance, mine.name) == ["账单-2026-10-S1001"]
+
+
+def test_keys_first_paginator_pages_equal_the_plain_paginators():
+    """The bill list's paginator reads a page's keys, then the rows: the same rows, in the same order, with
+    the queryset's prefetches, as Django's own paginator gives."""
+    from django.core.paginator import Paginator
+
+    from sales_erp.customers.models import Customer
+    from sales_erp.desk.admin_base import KeysFirstPaginator
+    from tests.factories import CustomerFactory
+
+    for n in (3, 1, 4, 7, 5, 9, 2):
+        CustomerFactory.create(name=f"分页客户{n}有限公司")
+    customers = Customer.objects.filter(name__startswith="分页客户").order_by("-name", "pk").select_related("owner")
+    plain, keys_first = Paginator(customers, 3), KeysFirstPaginator(customers, 3)
+    assert keys_first.num_pages == plain.num_pages == 3
+    for number in (1, 2, 3):
+        assert [c.pk for c in keys_first.page(number).object_list] == [c.pk for c in plain.page(number).object_list]
+    assert [c.name for c in keys_first.page(3).object_list] == ["分页客户1有限公司"]
+    first = keys_first.page(1).object_list[0]
+    assert "owner" in first._state.fields_cache  # the select_related came along
