@@ -19,10 +19,11 @@ from itertools import islice
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import DateField, DateTimeField, DecimalField, F, Field, Max, Model, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from sales_erp import bulk
 from sales_erp.billing.models import (
     BILL_TRANSITIONS,
     Bill,
@@ -344,39 +345,9 @@ def products_rate(*, products: QuerySet[Product], period: date) -> list[tuple[Pr
     return outcomes
 
 
-def models_insert(model: type[Model], rows: Iterable[dict[str, Any]]) -> None:
-    """INSERT rows given as {attname: value} without building model instances: the bill run writes
-    hundreds of thousands, and bulk_create spends most of its time preparing each field of each object.
-    Fields not given take their defaults, so a field added to the model later needs nothing here."""
-    fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
-    defaults = {f.attname: f.get_default() for f in fields}
-    adapters = [db_adapter(f) for f in fields]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column or f.attname) for f in fields)
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-    values = (
-        tuple(adapt(row.get(f.attname, defaults[f.attname])) for f, adapt in zip(fields, adapters, strict=True))
-        for row in rows
-    )
-    with connection.cursor() as cursor:
-        while chunk := list(islice(values, 5000)):
-            cursor.executemany(sql, chunk)
-
-
-def db_adapter(field: Field) -> Callable[[Any], Any]:
-    """What the database driver takes for this field's Python values (both SQLite and MariaDB)."""
-    if isinstance(field, DateTimeField):
-        return lambda value: None if value is None else connection.ops.adapt_datetimefield_value(value)
-    if isinstance(field, DateField):
-        return lambda value: None if value is None else value.isoformat()
-    if isinstance(field, DecimalField):
-        return lambda value: None if value is None else str(value)
-    return lambda value: value
-
-
 def bill_lines_create(pairs: list[tuple[int, Rated]], *, lines_of: QuerySet[BillLine]) -> None:
     """The lines of freshly made bills (bill id, figures), then their tier breakdown."""
-    models_insert(
+    bulk.dicts_insert(
         BillLine,
         (
             {
@@ -398,7 +369,7 @@ def bill_lines_create(pairs: list[tuple[int, Rated]], *, lines_of: QuerySet[Bill
             "pk", "bill_id", "account_id", "carrier", "country"
         )
     }
-    models_insert(
+    bulk.dicts_insert(
         BillLineTier,
         (
             {
@@ -520,10 +491,10 @@ def bill_run(*, day: date | None = None, month: date | str | None = None, user: 
             }
         )
         rated_by_product[product.pk] = outcome
-    models_insert(Bill, bills)
+    bulk.dicts_insert(Bill, bills)
     bill_ids = dict(Bill.objects.filter(bill_run=run).values_list("product_id", "pk"))
     history = {"history_date": now, "history_type": "+", "history_user_id": user.pk if user else None}
-    models_insert(Bill.history.model, ({**bill, "id": bill_ids[bill["product_id"]], **history} for bill in bills))
+    bulk.dicts_insert(Bill.history.model, ({**bill, "id": bill_ids[bill["product_id"]], **history} for bill in bills))
     bill_lines_create(
         [(bill_ids[pk], rated) for pk, rated in rated_by_product.items()],
         lines_of=BillLine.objects.filter(bill__bill_run=run),

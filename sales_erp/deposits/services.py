@@ -11,21 +11,20 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import yaml
-from django.db import IntegrityError, connection, transaction
-from django.db.models import DecimalField, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from sales_erp import hooks
+from sales_erp import bulk, hooks
 from sales_erp.customers.models import Customer
 from sales_erp.deposits.models import (
     DEPOSIT_TRANSITIONS,
@@ -216,70 +215,13 @@ def deposits_store(
     return DepositImportResult(record=record)
 
 
-def decimal_adapter(*, max_digits: int | None, places: int | None) -> Callable[[Any], Any]:
-    return lambda value: connection.ops.adapt_decimalfield_value(value, max_digits, places)
-
-
 def deposits_insert(
     *, rows: Sequence[dict[str, object]], record: DepositImport, user: User | None, when: datetime
 ) -> None:
     """Insert the new deposits and their history rows in a few statements (an import may bring tens of
-    thousands of lines; the ORM's per-value preparation would be most of the time): the deposits with one
-    executemany per chunk, their "created" history rows with one INSERT … SELECT."""
-    ops, quote = connection.ops, connection.ops.quote_name
-    fields = [f for f in Deposit._meta.concrete_fields if not f.primary_key]
-    adapters: list[Callable[[Any], Any] | None] = []
-    for f in fields:
-        internal = f.get_internal_type()
-        if internal == "DateField":
-            adapters.append(ops.adapt_datefield_value)
-        elif internal == "DateTimeField":
-            adapters.append(ops.adapt_datetimefield_value)
-        elif internal == "TimeField":
-            adapters.append(ops.adapt_timefield_value)
-        elif isinstance(f, DecimalField):
-            adapters.append(decimal_adapter(max_digits=f.max_digits, places=f.decimal_places))
-        else:
-            adapters.append(None)
-    defaults = {f.attname: f.get_default() for f in fields}
-    table = quote(Deposit._meta.db_table)
-    columns = ", ".join(quote(f.column or f.attname) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
-    params: list[list[Any]] = []
-    for row in rows:
-        values: list[Any] = []
-        for f, adapt in zip(fields, adapters, strict=True):
-            value = row.get(f.attname, defaults[f.attname])
-            values.append(adapt(value) if adapt is not None and value is not None else value)
-        params.append(values)
-    history = Deposit.history.model
-    source = {f.column for f in Deposit._meta.concrete_fields}
-    extra: dict[str, tuple[str, list[Any]]] = {
-        "history_date": ("%s", [ops.adapt_datetimefield_value(when)]),
-        "history_change_reason": ("NULL", []),
-        "history_type": ("'+'", []),
-        "history_user_id": ("%s", [user.pk if user else None]),
-    }
-    target, selected, history_params = [], [], []
-    for hf in history._meta.concrete_fields:
-        if hf.primary_key:
-            continue
-        target.append(quote(hf.column))
-        if hf.column in source:
-            selected.append(quote(hf.column))
-        else:
-            expression, values_of = extra[hf.column]  # a history field this code does not know: fail loudly
-            selected.append(expression)
-            history_params += values_of
-    history_sql = (
-        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(target)}) "
-        f"SELECT {', '.join(selected)} FROM {table} WHERE {quote('import_record_id')} = %s"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(params), INSERT_CHUNK):
-            cursor.executemany(sql, params[start : start + INSERT_CHUNK])
-        cursor.execute(history_sql, [*history_params, record.pk])
+    thousands of lines; the ORM's per-value preparation would be most of the time)."""
+    bulk.dicts_insert(Deposit, rows)
+    bulk.history_copy(Deposit, when, where=("import_record_id", record.pk), user_id=user.pk if user else None)
 
 
 # ---------------------------------------------------------------------------------------- matching

@@ -15,7 +15,7 @@ not do — archiving at once (every node auto-passing), 抄送 at start — goes
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +25,7 @@ from django.db.models import F, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from sales_erp import bulk
 from sales_erp.billing.models import Bill, BillStatus
 from sales_erp.customers.models import Customer
 from sales_erp.deposits.models import Deposit, DepositStatus
@@ -55,28 +56,9 @@ from sales_erp.writeoffs.models import Allocation, WriteOff, WriteOffStatus
 from sales_erp.writeoffs.selectors import ZERO
 from sales_erp.writeoffs.services import AUTO_NOTE, auto_allocation, fmt, form_data_make, write_off_auto
 
-CHUNK = 500
 # What the plan reads of a deposit (auto_allocation, the form's deposits table): model instances by the
 # ten thousand cost more than their reading.
 DEPOSIT_FIELDS = ("pk", "received_on", "payer", "amount", "available", "status", "customer", "salesperson")
-
-
-def chunks(ids: Sequence[int]) -> list[Sequence[int]]:
-    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
-
-
-def id_lookups(field: str, ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Filters that together select exactly `ids` (sorted) on `field`: a BETWEEN for each run of 5,000
-    consecutive ids (a statement's deposits are), IN lists of CHUNK otherwise (Django prepares every IN
-    parameter itself, a noticeable cost for 100,000)."""
-    lookups: list[dict[str, Any]] = []
-    for start in range(0, len(ids), 5000):
-        part = ids[start : start + 5000]
-        if part[-1] - part[0] + 1 == len(part):
-            lookups.append({f"{field}__gte": part[0], f"{field}__lte": part[-1]})
-        else:
-            lookups += [{f"{field}__in": sub} for sub in chunks(part)]
-    return lookups
 
 
 @transaction.atomic
@@ -85,7 +67,7 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
     write_off instances were started."""
     ids = sorted({d.pk for d in deposits})
     locked: list[Deposit] = []
-    for lookup in id_lookups("pk", ids):
+    for lookup in bulk.id_lookups("pk", ids):
         locked += list(
             Deposit.objects.select_for_update()
             .filter(**lookup, status=DepositStatus.MATCHED, available__gt=0, customer__isnull=False)
@@ -104,10 +86,10 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
 
     customer_ids = sorted({d.customer_id for d in locked if d.customer_id})
     customers: dict[int, Customer] = {}
-    for lookup in id_lookups("pk", customer_ids):
+    for lookup in bulk.id_lookups("pk", customer_ids):
         customers.update((c.pk, c) for c in Customer.objects.filter(**lookup).only("pk", "name", "owner"))
     bills_by_customer: dict[int, list[OpenBill]] = defaultdict(list)
-    for lookup in id_lookups("customer", customer_ids):
+    for lookup in bulk.id_lookups("customer", customer_ids):
         rows = [
             OpenBill(*row)
             for row in Bill.objects.select_for_update()
@@ -197,10 +179,11 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
     if not plans:
         return 0
 
-    snapshot_db = model_field(ProcessInstance, "definition_snapshot").get_db_prep_save(snapshot, connection)
-    form_field = model_field(ProcessInstance, "form_data")
+    snapshot_field = ProcessInstance._meta.get_field("definition_snapshot")
+    assert isinstance(snapshot_field, models.JSONField)
+    snapshot_db = snapshot_field.get_db_prep_save(snapshot, connection)  # the same for every instance: once
     customer_type_id, instance_type_id = customer_type.pk, instance_type.pk
-    dict_rows_insert(
+    bulk.dicts_insert(
         ProcessInstance,
         [
             {
@@ -212,7 +195,7 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
                 "target_type_id": customer_type_id,
                 "target_id": p["customer"].pk,
                 "customer_id": p["customer"].pk,
-                "form_data": form_field.get_db_prep_save(p["form_data"], connection),
+                "form_data": p["form_data"],
                 "status": Status.RUNNING.value,
                 "current_node": p["stop"],
                 "current_node_name": nodes[p["stop"]]["name"],
@@ -224,7 +207,7 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
             }
             for p in plans
         ],
-        prepared={"definition_snapshot", "form_data"},
+        prepared={"definition_snapshot"},
     )
     # Ours are the write_off instances submitted at this very instant, in insertion order.
     instance_ids = list(
@@ -233,8 +216,8 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
         .values_list("pk", flat=True)
     )
     assert len(instance_ids) == len(plans), "write_off instances written and read back differ"
-    rows_update(ProcessInstance, "number", [(instance_number(pk), pk) for pk in instance_ids])
-    history_copy(ProcessInstance, instance_ids, now)
+    bulk.rows_update(ProcessInstance, "number", [(instance_number(pk), pk) for pk in instance_ids])
+    bulk.history_copy(ProcessInstance, now, pks=instance_ids)
 
     timeline: list[tuple[Any, ...]] = []
     tasks: list[dict[str, Any]] = []
@@ -287,15 +270,15 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
                     "created_at": now,
                 }
             )
-    rows_insert(
+    bulk.rows_insert(
         TimelineEntry,
         ["instance_id", "action", "actor_id", "on_behalf_of_id", "role", "node_name", "opinion", "created_at"],
         timeline,
     )
-    dict_rows_insert(ProcessTask, tasks)
-    dict_rows_insert(Message, messages)
+    bulk.dicts_insert(ProcessTask, tasks)
+    bulk.dicts_insert(Message, messages)
 
-    dict_rows_insert(
+    bulk.dicts_insert(
         WriteOff,
         [
             {
@@ -311,11 +294,11 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
         ],
     )
     write_off_of: dict[int, int] = {}
-    for lookup in id_lookups("process", instance_ids):
+    for lookup in bulk.id_lookups("process", instance_ids):
         write_off_of.update(
             (process, pk) for pk, process in WriteOff.objects.filter(**lookup).values_list("pk", "process_id")
         )
-    rows_insert(
+    bulk.rows_insert(
         Allocation,
         ["write_off_id", "bill_id", "deposit_id", "amount", "status", "posted_on", "reversed_on"],
         [
@@ -324,97 +307,10 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
             for bill, amount in p["chosen"]
         ],
     )
-    rows_update(Deposit, "available", [(str(p["deposit"].available), p["deposit"].pk) for p in plans])
-    history_copy(WriteOff, [write_off_of[pk] for pk in instance_ids], now)
-    history_copy(Deposit, [p["deposit"].pk for p in plans], now, kind="~")
+    bulk.rows_update(Deposit, "available", [(str(p["deposit"].available), p["deposit"].pk) for p in plans])
+    bulk.history_copy(WriteOff, now, pks=[write_off_of[pk] for pk in instance_ids])
+    bulk.history_copy(Deposit, now, pks=[p["deposit"].pk for p in plans], kind="~")
     return len(plans)
-
-
-def rows_insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Plain INSERTs with executemany for the many small rows of a batch (timeline, allocations): the
-    ORM's per-object work would cost several times the database's (NOTES: SQLite floor)."""
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[start : start + 5000])
-
-
-def history_copy(model: type[models.Model], pks: Sequence[int], now: Any, *, kind: str = "+") -> None:
-    """django-simple-history rows for rows written in bulk, copied by the database itself (INSERT … SELECT
-    of the rows as they are now): its bulk_history_create builds a model instance per row."""
-    history = model.history.model  # type: ignore[attr-defined]
-    quote = connection.ops.quote_name
-    source = {f.column for f in model._meta.concrete_fields}
-    special: dict[str, tuple[str, list[Any]]] = {
-        "history_date": ("%s", [connection.ops.adapt_datetimefield_value(now)]),
-        "history_change_reason": ("NULL", []),
-        "history_type": ("%s", [kind]),
-        "history_user_id": ("NULL", []),
-    }
-    target: list[str] = []
-    selected: list[str] = []
-    params: list[Any] = []
-    for field in history._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        target.append(quote(field.column))
-        if field.column in source:
-            selected.append(quote(field.column))
-        else:
-            expression, values = special[field.column]  # a history field this code does not know: fail loudly
-            selected.append(expression)
-            params += values
-    table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))
-    head = (
-        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(target)}) SELECT {', '.join(selected)} FROM {table}"
-    )
-    with connection.cursor() as cursor:
-        for part in chunks(sorted(pks)):
-            cursor.execute(f"{head} WHERE {pk} IN ({', '.join(['%s'] * len(part))})", [*params, *part])
-
-
-def dict_rows_insert(model: type[models.Model], rows: list[dict[str, Any]], *, prepared: Collection[str] = ()) -> None:
-    """INSERT rows given as {attname: value} without model instances (like billing's models_insert, with
-    JSON fields too); fields not given take their defaults. `prepared` names values already adapted."""
-    fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
-    defaults = {f.attname: f.get_default() for f in fields}
-    adapters = [None if f.attname in prepared else value_adapter(f) for f in fields]
-    rows_insert(
-        model,
-        [str(f.column) for f in fields],
-        [
-            tuple(
-                value if adapt is None or value is None else adapt(value)
-                for value, adapt in (
-                    (row.get(f.attname, defaults[f.attname]), a) for f, a in zip(fields, adapters, strict=True)
-                )
-            )
-            for row in rows
-        ],
-    )
-
-
-def model_field(model: type[models.Model], name: str) -> models.Field:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field)
-    return field
-
-
-def value_adapter(field: models.Field) -> Any:
-    """What the driver takes for this field's Python value (SQLite and MariaDB); None: as it is."""
-    if isinstance(field, models.JSONField):
-        return lambda value: field.get_db_prep_save(value, connection)
-    if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
-    if isinstance(field, models.DateField):
-        return lambda value: value.isoformat()
-    if isinstance(field, models.DecimalField):
-        return str
-    return None
 
 
 class OpenBill:
@@ -445,24 +341,6 @@ class OpenBill:
         self.written_off_amount, self.bill_date = written_off_amount, bill_date
         self.product_settlement = product_settlement
         self.open_amount = amount
-
-
-def rows_update(model: type[models.Model], column: str, rows: list[tuple[Any, int]]) -> None:
-    """One column of many rows by primary key: an UPDATE … CASE per CHUNK rows. (executemany of an UPDATE
-    is one round trip per row on MariaDB, 3 s for 19,000 rows; Django's bulk_update builds an expression
-    per value.)"""
-    quote = connection.ops.quote_name
-    table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), CHUNK):
-            part = rows[start : start + CHUNK]
-            cases = " ".join(["WHEN %s THEN %s"] * len(part))
-            keys = ", ".join(["%s"] * len(part))
-            params = [item for value, key in part for item in (key, value)]
-            cursor.execute(
-                f"UPDATE {table} SET {quote(column)} = CASE {pk} {cases} END WHERE {pk} IN ({keys})",
-                [*params, *(key for _, key in part)],
-            )
 
 
 def bills_by_customer_fill(

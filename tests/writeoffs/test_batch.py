@@ -136,23 +136,3 @@ def test_an_import_writes_off_the_whole_statement_in_one_batch_call(monkeypatch,
         "满足条件: 自动销账 = 1，系统自动通过",
     ]
     assert list(instance.tasks.values_list("assignee", flat=True)) == [people["s1"].pk]
-
-
-def test_the_batch_reads_consecutive_ids_as_a_range_and_others_as_lists():
-    from sales_erp.writeoffs.batch import id_lookups
-
-    assert id_lookups("pk", [3, 4, 5, 6]) == [{"pk__gte": 3, "pk__lte": 6}]
-    assert id_lookups("pk", [3, 4, 9]) == [{"pk__in": [3, 4, 9]}]
-
-
-def test_rows_update_sets_each_row_its_own_value_across_chunks(customer):
-    """rows_update writes CHUNK rows per statement: every row of a batch longer than one chunk gets its own value."""
-    from sales_erp.deposits.models import Deposit
-    from sales_erp.writeoffs.batch import CHUNK, rows_update
-
-    deposits = [
-        deposit_make(customer=customer, received_on=date(2026, 11, 10), amount="900.00") for _ in range(CHUNK + 7)
-    ]
-    rows_update(Deposit, "available", [(f"{n}.25", d.pk) for n, d in enumerate(deposits)])
-    stored = dict(Deposit.objects.filter(customer=customer).values_list("pk", "available"))
-    assert [stored[d.pk] for d in deposits] == [Decimal(f"{n}.25") for n in range(CHUNK + 7)]
