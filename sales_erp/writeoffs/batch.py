@@ -4,12 +4,10 @@
 20 queries each: fine for one deposit 销管 assigns, far too slow for a statement of 10,000. This does the
 same work for a whole batch in a fixed number of statements: the deposits and the customers' open bills
 are read (and locked) once, the plans computed in memory with the same rule (`services.auto_allocation`),
-and the instances, their timeline (系统发起, the auto-passed nodes), tasks and messages, the write-offs,
-allocations and the deposits' new balances written with bulk statements (history rows included).
-
-It follows the instance's definition exactly as `instance_start` would (snapshot, conditions, handlers
-of the first node that does not auto-pass). A deposit whose route would need anything this path does
-not do — archiving at once (every node auto-passing), 抄送 at start — goes through `write_off_auto`.
+the instances started by the engine's batch path (`workflow.batch.BatchStart`), and the write-offs,
+allocations and the deposits' new balances written with bulk statements (history rows included). A
+deposit whose route the batch path does not take (every node passing, 抄送 at start) goes through
+`write_off_auto`.
 """
 
 from __future__ import annotations
@@ -19,39 +17,17 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.db.models import F, Sum
-from django.urls import reverse
 from django.utils import timezone
 
 from sales_erp import bulk
 from sales_erp.billing.models import Bill, BillStatus
 from sales_erp.customers.models import Customer
 from sales_erp.deposits.models import Deposit, DepositStatus
-from sales_erp.messaging.models import Message, MessageKind
 from sales_erp.org.models import User
-from sales_erp.workflow.conditions import condition_holds
-from sales_erp.workflow.forms import process_form_class
-from sales_erp.workflow.models import (
-    Action,
-    CcWhen,
-    ProcessDefinition,
-    ProcessInstance,
-    ProcessTask,
-    Status,
-    TimelineEntry,
-)
-from sales_erp.workflow.services import (
-    auto_pass_opinion,
-    definition_snapshot,
-    delegates_of,
-    instance_number,
-    node_handlers,
-    node_role_label,
-    system_submit_opinion,
-    task_notice,
-)
+from sales_erp.workflow.batch import BatchStart
+from sales_erp.workflow.models import ProcessDefinition
 from sales_erp.writeoffs.models import Allocation, WriteOff, WriteOffStatus
 from sales_erp.writeoffs.selectors import ZERO
 from sales_erp.writeoffs.services import AUTO_NOTE, auto_allocation, fmt, form_data_make, write_off_auto
@@ -79,10 +55,7 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
     definition = ProcessDefinition.objects.filter(code="write_off", is_active=True).first()
     if definition is None:
         return 0
-    snapshot = definition_snapshot(definition)
-    nodes = snapshot["nodes"]
-    labels = process_form_class("write_off", snapshot["fields"]).field_labels()
-    cc_at_start = definition.cc_when in (CcWhen.START, CcWhen.BOTH)
+    starter = BatchStart(definition)
 
     customer_ids = sorted({d.customer_id for d in locked if d.customer_id})
     customers: dict[int, Customer] = {}
@@ -104,14 +77,8 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
     people: dict[int, User] = {}
     person_ids = {d.salesperson_id or customers[d.customer_id].owner_id for d in locked}  # type: ignore[index]
     people.update(User.objects.in_bulk([p for p in person_ids if p]))
-    now = timezone.now()
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    customer_type = ContentType.objects.get_for_model(Customer)
-    handlers_cache: dict[tuple[int, int], list[User]] = {}
-    recipients_cache: dict[tuple[int, ...], list[User]] = {}
-    instance_type = ContentType.objects.get_for_model(ProcessInstance)
-
     plans: list[dict[str, Any]] = []
+    by_engine = 0
     for deposit in locked:
         customer = customers[deposit.customer_id]  # type: ignore[index]
         person = people.get(deposit.salesperson_id or customer.owner_id or 0)
@@ -123,21 +90,12 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
             continue
         total = sum((a for _, a in chosen), ZERO)
         form_data = form_data_make(bills=chosen, deposits=[(deposit.pk, total)], note=AUTO_NOTE, auto=True)
-        passed, stop = [], None
-        for index, node in enumerate(nodes):
-            if condition_holds(node.get("condition", []), form_data):
-                passed.append(node)
-            else:
-                stop = index
-                break
-        if stop is None or cc_at_start:
-            write_off_auto(deposit=deposit)  # the engine's own path (archives at once, or copies people in)
+        start = starter.route(initiator=person, customer=customer, form_data=form_data)
+        if starter.needs_engine(start):
+            # the engine's own path (archives at once, or copies people in)
+            by_engine += write_off_auto(deposit=deposit) is not None
             continue
-        key = (stop, person.pk)
-        if key not in handlers_cache:
-            handlers_cache[key] = node_handlers(nodes[stop], ProcessInstance(initiator=person))
-        handlers = handlers_cache[key]
-        if not handlers:
+        if not start.handlers:
             continue  # no one to confirm: the deposit keeps its balance (as instance_start would refuse)
         by_pk = {b.pk: b for b in open_bills}
         for pk, amount in chosen:
@@ -163,127 +121,19 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
             }
         ]
         deposit.available -= total
-        plans.append(
-            {
-                "deposit": deposit,
-                "customer": customer,
-                "person": person,
-                "chosen": chosen,
-                "total": total,
-                "form_data": form_data,
-                "passed": passed,
-                "stop": stop,
-                "handlers": handlers,
-            }
-        )
+        plans.append({"deposit": deposit, "person": person, "chosen": chosen, "total": total, "start": start})
     if not plans:
-        return 0
+        return by_engine
 
-    snapshot_field = ProcessInstance._meta.get_field("definition_snapshot")
-    assert isinstance(snapshot_field, models.JSONField)
-    snapshot_db = snapshot_field.get_db_prep_save(snapshot, connection)  # the same for every instance: once
-    customer_type_id, instance_type_id = customer_type.pk, instance_type.pk
-    bulk.dicts_insert(
-        ProcessInstance,
-        [
-            {
-                "code": "write_off",
-                "definition_id": definition.pk,
-                "definition_snapshot": snapshot_db,
-                "title": f"{definition.name}（{p['customer']}）"[:200],
-                "initiator_id": p["person"].pk,
-                "target_type_id": customer_type_id,
-                "target_id": p["customer"].pk,
-                "customer_id": p["customer"].pk,
-                "form_data": p["form_data"],
-                "status": Status.RUNNING.value,
-                "current_node": p["stop"],
-                "current_node_name": nodes[p["stop"]]["name"],
-                "by_system": True,
-                "step": 1,
-                "created_at": now,
-                "submitted_at": now,
-                "updated_at": now,
-            }
-            for p in plans
-        ],
-        prepared={"definition_snapshot"},
-    )
-    # Ours are the write_off instances submitted at this very instant, in insertion order.
-    instance_ids = list(
-        ProcessInstance.objects.filter(code="write_off", submitted_at=now, number__isnull=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    assert len(instance_ids) == len(plans), "write_off instances written and read back differ"
-    bulk.rows_update(ProcessInstance, "number", [(instance_number(pk), pk) for pk in instance_ids])
-    bulk.history_copy(ProcessInstance, now, pks=instance_ids)
-
-    timeline: list[tuple[Any, ...]] = []
-    tasks: list[dict[str, Any]] = []
-    messages: list[dict[str, Any]] = []
-    link_of = reverse("workflow:instance", args=[987654321]).replace("987654321", "{pk}")
-    passed_texts: dict[int, list[tuple[str, str, str]]] = {}
-    for pk, p in zip(instance_ids, plans, strict=True):
-        title = f"{definition.name}（{p['customer']}）"[:200]
-        timeline.append((pk, Action.SYSTEM_SUBMIT.value, None, None, "", "", system_submit_opinion(p["person"]), stamp))
-        stop = p["stop"]
-        if stop not in passed_texts:
-            passed_texts[stop] = [
-                (
-                    node_role_label(node)[:50],
-                    node["name"][:50],
-                    auto_pass_opinion(node, labels),
-                )
-                for node in p["passed"]
-            ]
-        for role, node_name_, opinion in passed_texts[stop]:
-            timeline.append((pk, Action.AUTO_PASS.value, None, None, role, node_name_, opinion, stamp))
-        node_name = nodes[stop]["name"]
-        for user in p["handlers"]:
-            tasks.append(
-                {
-                    "instance_id": pk,
-                    "node_index": stop,
-                    "node_name": node_name,
-                    "step": 1,
-                    "assignee_id": user.pk,
-                    "created_at": now,
-                }
-            )
-        link = link_of.format(pk=pk)
-        notice_title, notice_body = task_notice(title, definition.name, node_name)
-        key = tuple(u.pk for u in p["handlers"])
-        if key not in recipients_cache:
-            found = {u.pk: u for u in [*p["handlers"], *delegates_of(p["handlers"])]}
-            recipients_cache[key] = list(found.values())
-        for user in recipients_cache[key]:
-            messages.append(
-                {
-                    "recipient_id": user.pk,
-                    "kind": MessageKind.TASK.value,
-                    "title": notice_title[:200],
-                    "body": notice_body,
-                    "link": link,
-                    "target_type_id": instance_type_id,
-                    "target_id": pk,
-                    "created_at": now,
-                }
-            )
-    bulk.rows_insert(
-        TimelineEntry,
-        ["instance_id", "action", "actor_id", "on_behalf_of_id", "role", "node_name", "opinion", "created_at"],
-        timeline,
-    )
-    bulk.dicts_insert(ProcessTask, tasks)
-    bulk.dicts_insert(Message, messages)
+    now = timezone.now()
+    instance_ids = starter.start_all([p["start"] for p in plans], now=now)
 
     bulk.dicts_insert(
         WriteOff,
         [
             {
                 "process_id": pk,
-                "customer_id": p["customer"].pk,
+                "customer_id": p["start"].customer.pk,
                 "salesperson_id": p["person"].pk,
                 "auto": True,
                 "total": p["total"],
@@ -310,7 +160,7 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
     bulk.rows_update(Deposit, "available", [(str(p["deposit"].available), p["deposit"].pk) for p in plans])
     bulk.history_copy(WriteOff, now, pks=[write_off_of[pk] for pk in instance_ids])
     bulk.history_copy(Deposit, now, pks=[p["deposit"].pk for p in plans], kind="~")
-    return len(plans)
+    return len(plans) + by_engine
 
 
 class OpenBill:

@@ -136,3 +136,27 @@ def test_an_import_writes_off_the_whole_statement_in_one_batch_call(monkeypatch,
         "满足条件: 自动销账 = 1，系统自动通过",
     ]
     assert list(instance.tasks.values_list("assignee", flat=True)) == [people["s1"].pk]
+
+
+def test_a_definition_that_copies_people_in_at_start_goes_through_the_engine(people, customer, postpaid):
+    """workflow.batch does not copy people in: with 抄送 at start each deposit takes instance_start's path."""
+    from sales_erp.workflow.models import Action, CcWhen, ProcessDefinition
+
+    ProcessDefinition.objects.filter(code="write_off").update(cc_when=CcWhen.START, cc_superior=True)
+    deposit = books(customer, postpaid)
+    assert write_off_auto_many(deposits=[deposit]) == 1
+    instance = ProcessInstance.objects.get(customer=customer)
+    assert instance.status == Status.RUNNING and instance.by_system
+    assert instance.timeline.filter(action=Action.CC).exists()
+    deposit.refresh_from_db()
+    assert deposit.available == Decimal("50.00")
+
+
+def test_a_deposit_whose_salesperson_has_left_keeps_its_balance(people, customer, postpaid):
+    deposit = books(customer, postpaid)
+    people["s1"].is_active = False
+    people["s1"].save()
+    assert write_off_auto_many(deposits=[deposit]) == 0
+    deposit.refresh_from_db()
+    assert deposit.available == Decimal("850.00")
+    assert not ProcessInstance.objects.filter(customer=customer).exists()
