@@ -312,11 +312,14 @@ class InstanceView(DeskView):
                 end__gte=timezone.localdate(),
             ).select_related("delegate")
         }
+        rows = selectors.form_rows(form_class, instance.form_data)
         context = super().get_context_data(**kwargs)
         context.update(
             title=f"{instance.number} {instance.title}",
             instance=instance,
-            rows=selectors.form_rows(form_class, instance.form_data),
+            rows=rows,
+            # The start's 备注 once: not as an empty second 备注 under a form that has its own (销账).
+            show_remarks=bool(instance.remarks) or not any(row["label"] == "备注" for row in rows),
             target_url=object_url(instance.target),
             handlers=[{"task": t, "delegate": delegates.get(t.assignee_id)} for t in pending],
             timeline=instance.timeline.select_related("actor", "on_behalf_of"),

@@ -157,3 +157,17 @@ def test_a_pool_customers_deposit_waits_for_a_salesperson(people, postpaid):
     deposit = deposit_make(customer=pool, received_on=date(2026, 11, 10), amount="100.00")
     deposit_matched(deposit)
     assert not WriteOff.objects.exists()
+
+
+def test_the_write_off_page_shows_one_note(client, people, customer, postpaid):
+    """The write_off form has its own 备注 (the system's note): the start's empty 备注 is not shown beside it."""
+    from sales_erp.writeoffs.services import AUTO_NOTE, write_off_auto
+
+    bill_make(product=postpaid, period="2026-08", bill_date=date(2026, 9, 5), amount="500.00")
+    write_off_auto(deposit=deposit_make(customer=customer, received_on=date(2026, 11, 10), amount="500.00"))
+    instance = ProcessInstance.objects.get(customer=customer)
+    client.force_login(people["s1"])
+    html = client.get(f"/desk/workflow/{instance.pk}/").content.decode()
+    form = html.split("<h2>表单</h2>")[1].split("</dl>")[0]
+    assert form.count("<dt>备注</dt>") == 1
+    assert AUTO_NOTE in form
