@@ -38,10 +38,12 @@ def owner_ids_of(user: User) -> set[int]:
     return owners
 
 
-def customer_visibility_q(user: User, *, prefix: str = "") -> Q | None:
+def customer_visibility_q(user: User, *, prefix: str = "", pool_only: Any = None) -> Q | None:
     """A filter on `<prefix>owner`/`<prefix>tier` for what `user` may see; None means everything.
 
     `prefix` lets other models filter through their customer, e.g. prefix="product__customer__".
+    `pool_only` narrows the public-pool part with a condition every visible row meets anyway, so the
+    database need not look at every pool customer: bills_visible_to's "the customer has a product".
     """
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
@@ -50,11 +52,10 @@ def customer_visibility_q(user: User, *, prefix: str = "") -> Q | None:
     owners = owner_ids_of(user)
     if not owners:
         return Q(pk__in=[])
-    return (
-        Q(**{f"{prefix}owner_id__in": owners})
-        | Q(**{f"{prefix}tier": Tier.POOL, f"{prefix}claimed_by__isnull": True})
-        | Q(**{f"{prefix}tier": Tier.POOL, f"{prefix}claimed_by_id__in": owners})
+    pool = Q(**{f"{prefix}tier": Tier.POOL, f"{prefix}claimed_by__isnull": True}) | Q(
+        **{f"{prefix}tier": Tier.POOL, f"{prefix}claimed_by_id__in": owners}
     )
+    return Q(**{f"{prefix}owner_id__in": owners}) | (pool if pool_only is None else pool & pool_only)
 
 
 def customers_visible_to(user: User) -> QuerySet[Customer]:

@@ -146,14 +146,14 @@ class BatchStart:
         for pk, s, title in zip(ids, starts, titles, strict=True):
             stop: int = s.stop  # type: ignore[assignment]
             opinion = system_submit_opinion(s.initiator)
-            timeline.append((pk, Action.SYSTEM_SUBMIT.value, None, None, "", "", opinion, stamp))
+            timeline.append((pk, Action.SYSTEM_SUBMIT.value, "", "", opinion, stamp))
             if stop not in passed_rows:
                 passed_rows[stop] = [
                     (node_role_label(node)[:50], node["name"][:50], auto_pass_opinion(node, self.labels))
                     for node in s.passed
                 ]
             for role, node_name, opinion in passed_rows[stop]:
-                timeline.append((pk, Action.AUTO_PASS.value, None, None, role, node_name, opinion, stamp))
+                timeline.append((pk, Action.AUTO_PASS.value, role, node_name, opinion, stamp))
             node_name = self.nodes[stop]["name"]
             tasks += [
                 {
@@ -182,7 +182,7 @@ class BatchStart:
             ]
         bulk.rows_insert(
             TimelineEntry,
-            ["instance_id", "action", "actor_id", "on_behalf_of_id", "role", "node_name", "opinion", "created_at"],
+            ["instance_id", "action", "role", "node_name", "opinion", "created_at"],  # no actor: the system
             timeline,
         )
         bulk.dicts_insert(ProcessTask, tasks)

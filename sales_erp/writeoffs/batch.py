@@ -150,9 +150,9 @@ def write_off_auto_many(*, deposits: Sequence[Deposit]) -> int:
         )
     bulk.rows_insert(
         Allocation,
-        ["write_off_id", "bill_id", "deposit_id", "amount", "status", "posted_on", "reversed_on"],
+        ["write_off_id", "bill_id", "deposit_id", "amount", "status"],  # not posted, not reversed: NULL
         [
-            (write_off_of[instance], bill, p["deposit"].pk, str(amount), WriteOffStatus.RESERVED.value, None, None)
+            (write_off_of[instance], bill, p["deposit"].pk, str(amount), WriteOffStatus.RESERVED.value)
             for instance, p in zip(instance_ids, plans, strict=True)
             for bill, amount in p["chosen"]
         ],

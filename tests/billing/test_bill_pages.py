@@ -225,3 +225,17 @@ def test_keys_first_paginator_pages_equal_the_plain_paginators():
     assert [c.name for c in keys_first.page(3).object_list] == ["分页客户1有限公司"]
     first = keys_first.page(1).object_list[0]
     assert "owner" in first._state.fields_cache  # the select_related came along
+
+
+def test_sales_see_the_bills_of_a_pool_customer_and_of_their_own(two_customers):
+    """bills_visible_to narrows its pool part to customers with a product (the visible rows stay the same):
+    a pool customer's bill is seen by every salesperson, another salesperson's customer's is not."""
+    from sales_erp.billing.selectors import bills_visible_to
+    from sales_erp.customers.models import Tier
+
+    theirs = two_customers["theirs"].customer
+    me = two_customers["me"]
+    assert not bills_visible_to(me).filter(customer=theirs).exists()
+    theirs.tier, theirs.owner = Tier.POOL, None
+    theirs.save()
+    assert sorted(b.name for b in bills_visible_to(me)) == ["账单-2026-10-S1001", "账单-2026-10-S2001"]
