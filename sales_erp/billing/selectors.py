@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 
@@ -28,10 +29,13 @@ DAILY_CHUNK = 500  # products per query when their usage is read day by day
 
 
 def bills_visible_to(user: User) -> QuerySet[Bill]:
-    # A pool customer with a bill has a product: the pool part then reads the small product table instead
-    # of looking up the bills of every pool customer (MariaDB: 450 ms → 50 ms at 10,000 pool customers).
+    # A pool customer with a bill has a product. Saying so lets MariaDB read the small product table
+    # instead of looking up the bills of every pool customer (450 ms → 50 ms a query at 10,000 pool
+    # customers, 1,080,000 bills); SQLite's planner does better without it (a salesperson's count: 20 ms
+    # without, 120 ms with). Same rows either way; tests run on both.
     has_product = Exists(Product.objects.filter(customer_id=OuterRef("customer_id")))
-    q = customer_visibility_q(user, prefix="customer__", pool_only=has_product)
+    pool_only = has_product if connection.vendor == "mysql" else None
+    q = customer_visibility_q(user, prefix="customer__", pool_only=pool_only)
     bills = Bill.objects.select_related("customer", "product")
     return bills if q is None else bills.filter(q)
 
