@@ -53,7 +53,6 @@ TRANSITION_REFUSED = "到款状态不能从「{from_}」变为「{to}」"
 MAX_LISTED_ERRORS = 200
 MORE_ERRORS = "…… 另有 {count} 处错误未列出，请先改正以上各行"
 BULK_BATCH = 500
-INSERT_CHUNK = 2000
 
 MATCHED_ONE_TITLE = "到款已匹配：{customer} {amount} 元"
 MATCHED_ONE_BODY = "{day} {payer} 到款 {amount} 元，已匹配到您的客户 {customer}（{reason}）。"
