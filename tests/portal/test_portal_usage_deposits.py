@@ -72,3 +72,20 @@ def test_the_menu_links_only_pages_that_exist(client, companies):
     for url in ["/portal/", "/portal/bills/", "/portal/usage/", "/portal/deposits/"]:
         assert f'href="{url}"' in html
         assert client.get(url).status_code == 200, url
+
+
+def test_the_deposits_page_pages_by_twenty(client, companies):
+    for n in range(21):
+        Deposit.objects.create(
+            received_on=date(2026, 11, 1 + n % 28),
+            payer=companies["ours"].name,
+            amount=Decimal("10.00"),
+            available=Decimal("10.00"),
+            customer=companies["ours"],
+            status=DepositStatus.MATCHED,
+            serial=f"P{n}",
+        )
+    client.force_login(companies["kehu"])
+    first = client.get("/portal/deposits/").content.decode()
+    assert "第 1 / 2 页" in first and 'href="?page=2"' in first
+    assert "第 2 / 2 页" in client.get("/portal/deposits/?page=2").content.decode()
