@@ -68,7 +68,7 @@ def bills_matching(bills: QuerySet[Bill], query: str) -> QuerySet[Bill]:
     """
     query = query.strip()
     named = BILL_NAME.match(query)
-    if named and 1 <= int(named["month"]) <= 12:
+    if named and int(named["year"]) >= 1 and 1 <= int(named["month"]) <= 12:  # 0000-01 is no month
         bills = bills.filter(period=date(int(named["year"]), int(named["month"]), 1))
         return bills.filter(product__in=products_matching(named["code"])) if named["code"] else bills
     customers = Customer.objects.filter(name__icontains=query).values_list("pk", flat=True)

@@ -181,6 +181,7 @@ def bill_list_names(client, user, query: str) -> list[str]:
         ("2026-10", ["账单-2026-10-S1001", "账单-2026-10-S2001"]),  # a month
         ("账单-2026-09", []),
         ("2026-13", []),  # not a month: searched as a code or a name, finds nothing
+        ("0000-01", []),  # no year 0: searched as a code, finds nothing (not a server error)
     ],
 )
 def test_bill_search_by_code_name_or_month(client, two_customers, query, expected):
